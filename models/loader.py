@@ -1,0 +1,156 @@
+"""Read a team file: YAML with line numbers, validated by the models, errors that say where and how to fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from models.errors import TeamFileError
+from models.team import ReferenceProblem, Team
+
+MAX_TEAM_FILE_BYTES = 5_000_000  # a team file is a page of YAML; refuse anything absurd before parsing it
+
+
+def load_team(path: str | Path) -> Team:
+    """Load and validate a team file; raise TeamFileError naming the file, the place and the fix."""
+    path = Path(path)
+    document = parse_yaml(path)
+    return team_from_document(document, str(path))
+
+
+def parse_yaml(path: Path) -> Any:
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise TeamFileError(name, "", "no such file; give the path to a team file (see examples/team.yaml)") from None
+    except IsADirectoryError:
+        raise TeamFileError(name, "", "is a directory; give the path to a team file") from None
+    except OSError as error:
+        raise TeamFileError(name, "", f"cannot be read: {error.strerror}") from None
+    if len(raw) > MAX_TEAM_FILE_BYTES:
+        raise TeamFileError(name, "", f"is {len(raw)} bytes; a team file is at most {MAX_TEAM_FILE_BYTES}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise TeamFileError(name, "", f"is not UTF-8 text (byte {error.start}); save it as UTF-8 YAML") from None
+    if "\x00" in text:
+        raise TeamFileError(name, "", "contains NUL bytes; a team file is UTF-8 YAML text")
+    yaml = YAML(typ="rt")
+    try:
+        document = yaml.load(text)
+    except MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        problem = (error.problem or error.context or "invalid YAML").strip()
+        raise TeamFileError(name, "", f"invalid YAML: {problem}; check indentation and quoting", line) from None
+    except (YAMLError, RecursionError, ValueError, TypeError, OverflowError) as error:
+        raise TeamFileError(name, "", f"invalid YAML: {str(error).splitlines()[0][:200]}") from None
+    if document is None:
+        raise TeamFileError(name, "", "is empty; a team file needs at least `team:` and `members:`")
+    if not isinstance(document, dict):
+        raise TeamFileError(name, "", "must be a mapping with keys such as `team:` and `members:`", 1)
+    return document
+
+
+def team_from_document(document: Any, name: str) -> Team:
+    try:
+        return Team.model_validate(_plain(document))
+    except ValidationError as error:
+        raise _file_error(error.errors()[0], document, name) from None
+    except ReferenceProblem as problem:
+        raise TeamFileError(name, problem.place, problem.problem, line_of(document, problem.place)) from None
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's commented containers as plain dicts and lists (pydantic needs exact types)."""
+    if isinstance(node, dict):
+        return {str(k) if not isinstance(k, str) else k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def place_of(loc: tuple[int | str, ...]) -> str:
+    """('members', 2, 'roles', 0) -> 'members[2].roles[0]'."""
+    place = ""
+    for part in loc:
+        place += f"[{part}]" if isinstance(part, int) else (f".{part}" if place else str(part))
+    return place
+
+
+def line_of(document: Any, place: str) -> int | None:
+    """The 1-based line of a place such as 'members[2].roles[0]', as close as the document allows."""
+    node, line = document, None
+    for part in _parts(place):
+        if isinstance(node, CommentedMap) and isinstance(part, str) and part in node:
+            line = node.lc.key(part)[0] + 1
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.lc.item(part)[0] + 1
+            node = node[part]
+        else:
+            break
+    return line
+
+
+def _parts(place: str) -> list[int | str]:
+    parts: list[int | str] = []
+    for chunk in place.replace("[", ".[").split("."):
+        if chunk.startswith("["):
+            parts.append(int(chunk[1:-1]))
+        elif chunk:
+            parts.append(chunk)
+    return parts
+
+
+def _file_error(detail: ErrorDetails, document: Any, name: str) -> TeamFileError:
+    loc = tuple(part for part in detail["loc"] if not _is_union_tag(part))
+    place = place_of(loc)
+    line = line_of(document, place)
+    kind = detail["type"]
+    if kind == "extra_forbidden":
+        key = loc[-1]
+        valid = ", ".join(_fields_at(loc[:-1]))
+        return TeamFileError(name, place, f"unknown key {key!r}; valid keys here: {valid}", line)
+    if kind == "missing":
+        return TeamFileError(name, place, "is required", line_of(document, place_of(loc[:-1])) or line)
+    given = detail.get("input")
+    shown = repr(given) if isinstance(given, str | int | float | bool) else type(given).__name__
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    message = detail["msg"].removeprefix("Value error, ")
+    return TeamFileError(name, place, f"{message} (got {shown})", line)
+
+
+def _is_union_tag(part: int | str) -> bool:
+    # pydantic names the branch of an `X | None` it tried, e.g. 'date' or 'function-after[...]'.
+    return isinstance(part, str) and (part in {"str", "int", "float", "date", "bool", "list"} or "[" in part)
+
+
+def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
+    model: type[BaseModel] = Team
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[str(part)].annotation
+        inner = _model_in(annotation)
+        if inner is None:
+            break
+        model = inner
+    return [field.alias or key for key, field in model.model_fields.items()]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

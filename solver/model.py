@@ -1,0 +1,66 @@
+"""The decision variables: on[member,week,role] = 1 when the member holds the role that week."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from models.problem import Problem
+
+LOAD_SCALE = 1000  # CP-SAT works in integers: loads and fair shares in thousandths of a day
+
+
+def scaled(load: float) -> int:
+    return round(load * LOAD_SCALE)
+
+
+@dataclass
+class RotaModel:
+    """A CP-SAT model of one problem, with its variables named so that a model can be read."""
+
+    problem: Problem
+    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    on: dict[tuple[str, dt.date, str], cp_model.IntVar] = field(default_factory=dict)
+
+    @classmethod
+    def for_problem(cls, problem: Problem) -> RotaModel:
+        """One Boolean per member, week and role the member's `roles` allow; other pairs cannot happen."""
+        rm = cls(problem)
+        for member in problem.team.members:
+            for week in problem.weeks:
+                for role in problem.team.member_roles(member):
+                    rm.on[member.id, week, role] = rm.model.new_bool_var(f"on[{member.id},{week},{role}]")
+        return rm
+
+    def holds(self, member: str, week: dt.date) -> list[cp_model.IntVar]:
+        """The variables that put `member` on call in `week`, any role."""
+        return [var for role in self.problem.roles if (var := self.on.get((member, week, role))) is not None]
+
+    def holders(self, week: dt.date, role: str) -> list[cp_model.IntVar]:
+        return [var for m in self.problem.team.members if (var := self.on.get((m.id, week, role))) is not None]
+
+
+def spread_of(
+    model: cp_model.CpModel,
+    values: list[cp_model.LinearExprT],
+    name: str,
+    low: int,
+    high: int,
+    total: int | None = None,
+) -> cp_model.LinearExprT:
+    """max(values) - min(values), with both ends as named variables in [low, high].
+
+    With `total`, the values' sum is a known constant, and so is their mean: the largest is at least the mean
+    and the smallest at most it. That is the bound a person can see; said to the LP, it proves what search
+    would otherwise have to find.
+    """
+    highest = model.new_int_var(low, high, f"{name}_max")
+    lowest = model.new_int_var(low, high, f"{name}_min")
+    model.add_max_equality(highest, values)
+    model.add_min_equality(lowest, values)
+    if total is not None:
+        model.add(len(values) * highest >= total)
+        model.add(len(values) * lowest <= total)
+    return highest - lowest

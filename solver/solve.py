@@ -1,0 +1,197 @@
+"""solve(problem) -> Solution: the hard rules, then the objectives of SPEC §6 one at a time (lexicographic)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from models.errors import RotaError, TimeLimitError
+from models.problem import Problem
+from solver import bounds, explain
+from solver.fairness import OBJECTIVES, Objective
+from solver.model import RotaModel
+from solver.rules import build, check_team_size
+
+DEFAULT_WORKERS = 2  # this project's machines have two cores; set explicitly, never left to CP-SAT's guess
+FIRST_STAGE_SHARE = 0.5  # the spread, which matters most, may use half the time limit; later stages share the rest
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a solve has reached so far, for a progress display."""
+
+    stage: str
+    value: float
+    bound: float
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """One objective's outcome: its value, its proven lower bound, and whether the two meet."""
+
+    name: str
+    value: float
+    bound: float
+    optimal: bool
+    wall_s: float
+
+    @property
+    def gap(self) -> float:
+        return self.value - self.bound
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A solved rota: who holds which role each week, and how good that is."""
+
+    picks: tuple[tuple[str, dt.date, str], ...]  # (member, week, role), by week then role order
+    stages: tuple[StageResult, ...]
+    wall_s: float
+    seed: int
+    workers: int
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def spread(self) -> StageResult:
+        return self.stages[0]
+
+    @property
+    def optimal(self) -> bool:
+        return all(stage.optimal for stage in self.stages)
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit_s: float = 10.0,
+    seed: int = 0,
+    workers: int = DEFAULT_WORKERS,
+    on_progress: ProgressCallback | None = None,
+) -> Solution:
+    """Solve the hard rules, then minimise each objective in turn, keeping the earlier ones at their best.
+
+    Raises InfeasibleError (with the reason in the team's words) when no rota satisfies the rules, and
+    TimeLimitError when the limit passed before any rota was found. A timeout is never called infeasible.
+    """
+    started = time.monotonic()
+    check_team_size(problem)
+    rm = build(problem)
+    aggregate = bounds.build_aggregate(problem)
+    results: list[StageResult] = []
+    previous: cp_model.CpSolver | None = None
+    for index, make_objective in enumerate(OBJECTIVES):
+        objective = make_objective(rm)
+        remaining = time_limit_s - (time.monotonic() - started)
+        budget = max(remaining * FIRST_STAGE_SHARE if index == 0 else remaining / (len(OBJECTIVES) - index), 0.05)
+        relaxed = bounds.RELAXED.get(objective.name)
+        relaxed_objective = relaxed(aggregate) if relaxed else None
+        if relaxed_objective is not None:
+            bound = bounds.lower_bound(aggregate, relaxed_objective, budget / 2, workers, seed)
+            if bound is not None:
+                rm.model.add(objective.expression >= bound)
+        if previous is not None:
+            _hint(rm, previous)
+        solver, status, result = _minimise(rm, objective, budget, seed, workers, on_progress, started)
+        if result is None:
+            if index > 0:
+                raise RotaError(f"internal error: stage {objective.name} lost the rota of the stage before")
+            if status == cp_model.INFEASIBLE:
+                raise explain.infeasible(problem)
+            if status == cp_model.MODEL_INVALID:
+                raise RotaError(f"internal error: invalid model ({rm.model.validate()})")
+            raise TimeLimitError(
+                f"no rota found within the time limit ({time_limit_s:g} s); none is proven impossible: "
+                "try a longer --time-limit"
+            )
+        results.append(result)
+        # Keep this stage's best while the next stages improve on the rest; the relaxation follows suit.
+        best = round(result.value * objective.scale)
+        rm.model.add(objective.expression <= best)
+        if relaxed_objective is not None:
+            aggregate.model.add(relaxed_objective.expression <= best)
+        previous = solver
+    assert previous is not None
+    picks = tuple(
+        (member, week, role)
+        for week in problem.weeks
+        for role in problem.roles
+        for member in [m.id for m in problem.team.members]
+        if (var := rm.on.get((member, week, role))) is not None and previous.boolean_value(var)
+    )
+    notes = _notes(problem)
+    return Solution(picks, tuple(results), time.monotonic() - started, seed, workers, notes)
+
+
+def _minimise(
+    rm: RotaModel,
+    objective: Objective,
+    time_limit_s: float,
+    seed: int,
+    workers: int,
+    on_progress: ProgressCallback | None,
+    started: float,
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus, StageResult | None]:
+    rm.model.minimize(objective.expression)
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = workers
+    params.random_seed = seed
+    # Same input and seed, same rota: the workers' search is interleaved deterministically, and the limit
+    # is counted in CP-SAT's deterministic time, not in seconds that depend on the machine's load.
+    params.interleave_search = True
+    params.max_deterministic_time = time_limit_s
+    params.max_time_in_seconds = 3 * time_limit_s + 1  # a safety net only
+    callback = _Reporter(objective, on_progress, started) if on_progress else None
+    status = solver.solve(rm.model, callback)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return solver, status, None
+    value = solver.objective_value / objective.scale
+    bound = solver.best_objective_bound / objective.scale
+    optimal = status == cp_model.OPTIMAL
+    return solver, status, StageResult(objective.name, value, value if optimal else bound, optimal, solver.wall_time)
+
+
+def _hint(rm: RotaModel, solver: cp_model.CpSolver) -> None:
+    """Start the next stage from the last rota found: it is feasible and already optimal for earlier stages."""
+    rm.model.clear_hints()  # type: ignore[no-untyped-call]
+    for var in rm.on.values():
+        rm.model.add_hint(var, solver.boolean_value(var))
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    def __init__(self, objective: Objective, on_progress: ProgressCallback, started: float) -> None:
+        super().__init__()
+        self._objective, self._on_progress, self._started = objective, on_progress, started
+
+    def on_solution_callback(self) -> None:
+        scale = self._objective.scale
+        self._on_progress(
+            Progress(
+                self._objective.name,
+                self.objective_value / scale,
+                self.best_objective_bound / scale,
+                time.monotonic() - self._started,
+            )
+        )
+
+
+def _notes(problem: Problem) -> tuple[str, ...]:
+    """Facts worth telling the team about the rota, e.g. onboarding that does not fit the period."""
+    notes = []
+    for member in problem.team.members:
+        pending = member.shadow_shifts - problem.past_shadow_counts.get(member.id, 0)
+        placed = len(problem.shadow_weeks.get(member.id, []))
+        if pending > placed:
+            notes.append(
+                f"{member.id}: {placed} of {pending} shadow shifts fit in {problem.period.name}; "
+                "the rest fall in the next period"
+            )
+    return tuple(notes)
