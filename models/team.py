@@ -212,6 +212,11 @@ def check_references(team: Team) -> None:
     _unique(roles, "roles", "name", "role names must be unique")
     ids = [m.id for m in team.members]
     _unique(ids, "members", "id", "member ids must be unique")
+    for i, member_id in enumerate(ids):
+        if member_id in roles or member_id in (SHADOW_ROLE, "team"):
+            raise ReferenceProblem(
+                f"members[{i}].id", f"{member_id!r} is also a feed name (a role, 'team' or 'shadow'); pick another id"
+            )
     valid_roles = ", ".join(roles)
     valid_ids = ", ".join(ids)
     for i, member in enumerate(team.members):

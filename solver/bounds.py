@@ -18,7 +18,7 @@ from ortools.sat.python import cp_model
 
 from models.problem import Problem
 from solver.fairness import Objective, balance_constant, balance_spread, count_spreads
-from solver.model import scaled
+from solver.model import deterministic, scaled
 
 LoadClass = tuple[str, int]  # (role, scaled load)
 
@@ -97,11 +97,7 @@ def lower_bound(agg: Aggregate, objective: Objective, time_limit_s: float, worke
     """The proven lower bound of an objective over the aggregate model (scaled), or None if none in time."""
     agg.model.minimize(objective.expression)
     solver = cp_model.CpSolver()
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    solver.parameters.interleave_search = True
-    solver.parameters.max_deterministic_time = time_limit_s
-    solver.parameters.max_time_in_seconds = 3 * time_limit_s + 1
+    deterministic(solver.parameters, workers, seed, time_limit_s)
     status = solver.solve(agg.model)
     if status == cp_model.OPTIMAL:
         return round(solver.objective_value)

@@ -117,24 +117,22 @@ def close_pairs(rm: RotaModel) -> Objective:
             if not held:
                 on_call.append(None)
                 continue
-            flag = model.new_bool_var(f"on_call[{member.id},{week}]")
-            model.add(sum(held) == flag)
-            on_call.append(flag)
-        for i, flag in enumerate(on_call):
-            if flag is None:
+            on_call_now = model.new_bool_var(f"on_call[{member.id},{week}]")
+            model.add(sum(held) == on_call_now)
+            on_call.append(on_call_now)
+        for i, now in enumerate(on_call):
+            if now is None:
                 continue
             later = [f for f in on_call[i + gap : i + cycle] if f is not None]
             if later:
                 # close[m,w] counts the shifts within a cycle after week w, when m is on call in week w.
                 close = model.new_int_var(0, len(later), f"close[{member.id},{weeks[i]}]")
-                model.add(close >= sum(later)).only_enforce_if(flag)
+                model.add(close >= sum(later)).only_enforce_if(now)
                 terms.append(close)
         # A shift soon after the member's last shift in the history is a close pair too.
         last = max((a.week for a in problem.past_of(member.id) if a.kind != "cover"), default=None)
         if last is not None:
-            for i, flag in enumerate(on_call):
-                if flag is not None and (weeks[i] - last).days < 7 * cycle:
-                    terms.append(flag)
+            terms.extend(now for i, now in enumerate(on_call) if now is not None and (weeks[i] - last).days < 7 * cycle)
     return Objective("spacing", sum(terms))
 
 

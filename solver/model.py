@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -64,3 +65,13 @@ def spread_of(
         model.add(len(values) * highest >= total)
         model.add(len(values) * lowest <= total)
     return highest - lowest
+
+
+def deterministic(params: Any, workers: int, seed: int, time_limit_s: float) -> None:
+    """Same input and seed, same rota: several workers interleave their search deterministically, and the
+    limit is counted in CP-SAT's deterministic time, not in seconds that depend on the machine's load."""
+    params.num_workers = workers
+    params.random_seed = seed
+    params.interleave_search = workers > 1
+    params.max_deterministic_time = time_limit_s
+    params.max_time_in_seconds = 3 * time_limit_s + 1  # a safety net only: past it the result may vary

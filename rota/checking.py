@@ -1,0 +1,54 @@
+"""`rota check`: is the team file valid, does a rota exist, and who could cover a sickness each week."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from models.calendar import ONE_WEEK
+from models.loader import load_team
+from models.problem import Problem, make_problem
+from rota.workflow import PeriodChoice, load_history
+from solver.solve import find_rota
+
+
+def cover_candidates(problem: Problem, picks: Sequence[tuple[str, dt.date, str]], week: dt.date) -> list[str]:
+    """Members who could take over a role mid-week (SPEC §8): eligible for some role, not absent, holding no
+    shift that week nor the week before or after (a cover relaxes rest to one week)."""
+    busy = {m for m, w, _ in picks if abs((w - week).days) <= 7}
+    busy.update(m for m, weeks in problem.shadow_weeks.items() if week in weeks)
+    return [
+        member.id
+        for member in problem.team.members
+        if member.id not in busy
+        and problem.absence_during(member.id, problem.interval(week)) is None
+        and any(problem.eligibility_reason(member, week, role) is None for role in problem.roles)
+    ]
+
+
+def check_team(
+    team_file: Path, choice: PeriodChoice, *, history: Sequence[Path], now: dt.datetime, time_limit_s: float
+) -> list[str]:
+    team = load_team(team_file)
+    period = choice.resolve(team, now.astimezone(team.zone).date())
+    problem = make_problem(team, period, load_history(team_file, team, history))
+    lines = [
+        f"{team_file}: valid ({len(team.members)} members, roles {', '.join(team.role_names)})",
+        f"{period.name}: {len(period.weeks)} weeks, {period.first} to {period.last + ONE_WEEK} "
+        f"(changeover {team.changeover.weekday.value} {team.changeover.time:%H:%M} {team.timezone})",
+    ]
+    solution = find_rota(problem, time_limit_s=time_limit_s)
+    lines.append("a rota exists that satisfies every hard rule")
+    lines.extend(f"note: {note}" for note in solution.notes)
+    lines.append("")
+    lines.append("week        could cover a sickness")
+    thin = 0
+    for week in period.weeks:
+        members = cover_candidates(problem, solution.picks, week)
+        flag = "  <- nobody could cover" if not members else ""
+        thin += not members
+        lines.append(f"{week}  {len(members):>2}  {' '.join(members)}{flag}")
+    if thin:
+        lines.append(f"{thin} week{'s' if thin != 1 else ''} with nobody to cover: consider fewer absences then")
+    return lines

@@ -1,0 +1,196 @@
+"""The `rota` command line: a thin layer over the library. Errors become a message and an exit code here only.
+
+Heavy modules (ortools, pandas, icalendar) are imported inside the commands that need them, so that
+`rota --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from models.errors import InputError, RotaError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_BUG = 1
+
+
+def parse_now(value: str | None) -> dt.datetime:
+    """`--now`: a date (midnight UTC) or an ISO datetime; naive times are UTC. Default: the real clock."""
+    if value is None:
+        return dt.datetime.now(dt.UTC)
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--now {value!r}: use a date or ISO datetime, e.g. 2027-02-09 or 2027-02-09T18:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} {value!r}: use a date YYYY-MM-DD, e.g. 2027-01-05") from None
+
+
+def reports_errors(command: F) -> F:
+    """Turn the library's errors into `error: ...` on stderr and SPEC §12's exit code; never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except RotaError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing was written", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def period_options(command: F) -> F:
+    for option in reversed(
+        [
+            click.option("--quarter", help="2027Q1, 'next' (default) or 'current'."),
+            click.option("--start", help="First day (YYYY-MM-DD); the period starts at the changeover on or after."),
+            click.option("--weeks", type=click.IntRange(1, 520), help="Number of weekly shifts, with --start."),
+            click.option(
+                "--history",
+                multiple=True,
+                type=click.Path(path_type=Path),
+                help="Earlier rota.csv or rota dir; repeatable.",
+            ),
+            click.option(
+                "--now", help="Pretend the time is this (date or ISO datetime): fixes 'next' and the feeds' stamps."
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(package_name="rota")
+def main() -> None:
+    """Fair on-call rotas: one-week shifts with Tuesday changeovers, proven fair by a constraint solver.
+
+    Start with `rota generate examples/team.yaml`.
+    """
+
+
+@main.command()
+@click.argument("team_file", type=click.Path(path_type=Path))
+@period_options
+@click.option("--out", type=click.Path(path_type=Path), help="Rota directory to write (default rota-<period>).")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=0, show_default=True, help="Solver seed.")
+@click.option(
+    "--time-limit",
+    "time_limit_s",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds of solving at most.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing rota directory.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@reports_errors
+def generate(
+    team_file: Path,
+    quarter: str | None,
+    start: str | None,
+    weeks: int | None,
+    history: tuple[Path, ...],
+    now: str | None,
+    out: Path | None,
+    seed: int,
+    time_limit_s: float,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Solve a fair rota for a period and write its directory: rota.csv, team.yaml, rota.ics, feeds/.
+
+    Example: rota generate examples/team.yaml --quarter 2027Q1
+    """
+    from rich.console import Console
+
+    from rota.display import show_generated
+    from rota.rotadir import publish
+    from rota.workflow import PeriodChoice, rota_files
+    from rota.workflow import generate as run
+
+    moment = parse_now(now)
+    choice = PeriodChoice(quarter, parse_date(start, "--start"), weeks)
+    if out is not None and out.exists() and not force:
+        raise InputError(f"{out}: a rota directory already exists; pass --force to replace it, or --out another")
+    result = run(team_file, choice, history=history, now=moment, seed=seed, time_limit_s=time_limit_s)
+    problem = result.problem
+    target = out or Path(f"rota-{problem.period.name}")
+    files = rota_files(problem.team, team_file.read_bytes(), result.rows, moment)
+    publish(target, files, replace=force)
+    if not quiet:
+        console = Console()
+        show_generated(console, problem, result.solution, result.rows)
+        console.print(f"wrote {target}/ ({len(result.rows)} assignments)", highlight=False)
+
+
+@main.command()
+@click.argument("team_file", type=click.Path(path_type=Path))
+@period_options
+@click.option(
+    "--time-limit",
+    "time_limit_s",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds of solving at most.",
+)
+@reports_errors
+def check(
+    team_file: Path,
+    quarter: str | None,
+    start: str | None,
+    weeks: int | None,
+    history: tuple[Path, ...],
+    now: str | None,
+    time_limit_s: float,
+) -> None:
+    """Validate a team file, say whether a rota exists, and how many members could cover a sickness each week.
+
+    Example: rota check examples/team.yaml --quarter 2027Q1
+    """
+    from rota.checking import check_team
+
+    moment = parse_now(now)
+    from rota.workflow import PeriodChoice
+
+    choice = PeriodChoice(quarter, parse_date(start, "--start"), weeks)
+    for line in check_team(team_file, choice, history=history, now=moment, time_limit_s=time_limit_s):
+        click.echo(line)
+
+
+@main.command()
+def schema() -> None:
+    """Print the team file's JSON Schema, for editors.
+
+    Example: rota schema > team.schema.json
+    """
+    import json
+
+    from models.team import Team
+
+    click.echo(json.dumps(Team.model_json_schema(by_alias=True), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""What commands print: the rota as a table and its fairness, with rich (plain text when not a terminal)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from models.balance import member_balances, spread
+from models.problem import Problem
+from models.rota import Assignment
+from models.team import SHADOW_ROLE
+from rota.csvfile import format_load
+from solver.solve import Solution
+
+
+def rota_table(problem: Problem, rows: Sequence[Assignment]) -> Table:
+    """One line a week: each role's member (a split shift names every holder), shadows last."""
+    roles = problem.roles
+    shadows = any(a.role == SHADOW_ROLE for a in rows)
+    table = Table(title=f"{problem.team.team} on-call rota, {problem.period.name}")
+    table.add_column("week")
+    for role in roles:
+        table.add_column(role)
+    if shadows:
+        table.add_column(SHADOW_ROLE)
+    for week in problem.weeks:
+        cells = [week.isoformat()]
+        for role in [*roles, SHADOW_ROLE] if shadows else roles:
+            cells.append(", ".join(a.member for a in rows if a.week == week and a.role == role) or "-")
+        table.add_row(*cells)
+    return table
+
+
+def fairness_table(problem: Problem, rows: Sequence[Assignment]) -> Table:
+    balances = member_balances(problem, rows)
+    table = Table(title="fairness (load in days; balance = load - fair share, history included)")
+    for column in ("member", "shifts", "load", "fair share", "balance"):
+        table.add_column(column, justify="left" if column == "member" else "right")
+    for member in problem.team.members:
+        b = balances[member.id]
+        table.add_row(member.id, str(b.shifts), format_load(b.load), f"{b.share:.2f}", f"{b.balance:+.2f}")
+    return table
+
+
+def verdict(problem: Problem, solution: Solution, rows: Sequence[Assignment]) -> list[str]:
+    """The spread and how sure we are of it, then each later objective."""
+    measured = spread(problem, member_balances(problem, rows))
+    first = solution.spread
+    proof = "optimal" if first.optimal else f"not proven optimal: bound {first.bound:.3f}, gap {first.gap:.3f}"
+    lines = [f"spread {measured:.3f} days ({proof}); solved in {solution.wall_s:.1f} s, seed {solution.seed}"]
+    for stage in solution.stages[1:]:
+        state = "optimal" if stage.optimal else f"bound {stage.bound:g}, gap {stage.gap:g}"
+        lines.append(f"{stage.name.replace('_', ' ')}: {stage.value:g} ({state})")
+    lines.extend(f"note: {note}" for note in solution.notes)
+    return lines
+
+
+def show_generated(console: Console, problem: Problem, solution: Solution, rows: Sequence[Assignment]) -> None:
+    console.print(rota_table(problem, rows))
+    console.print(fairness_table(problem, rows))
+    for line in verdict(problem, solution, rows):
+        console.print(line, highlight=False)
