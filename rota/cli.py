@@ -192,5 +192,11 @@ def schema() -> None:
     click.echo(json.dumps(Team.model_json_schema(by_alias=True), indent=2))
 
 
+from rota.feeds_cli import feeds, serve  # noqa: E402  (registered here: the commands live in their own module)
+
+main.add_command(serve)
+main.add_command(feeds)
+
+
 if __name__ == "__main__":
     main()

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from models.errors import InputError
@@ -30,6 +32,29 @@ def publish(
 ) -> None:
     """Make `directory` hold exactly `files` (relative path -> bytes), plus the preserved files it had."""
     directory = directory.absolute()
+    with locked(directory):
+        _publish(directory, files, replace=replace, preserve=preserve)
+
+
+@contextmanager
+def locked(directory: Path) -> Iterator[None]:
+    """Hold the rota directory's lock, `<parent>/.<name>.lock`, for one publish or one preserved-file write.
+
+    Both take it so that a file written into the old version while a new one is staged (a token revoked during
+    `rota cover`) is never lost when the versions are swapped. The lock file sits beside the directory because
+    the directory itself is replaced on every publish.
+    """
+    directory = directory.absolute()
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(directory.parent / f".{directory.name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _publish(directory: Path, files: Mapping[str, bytes], *, replace: bool, preserve: Iterable[str]) -> None:
     exists = directory.exists()
     if exists and not directory.is_dir():
         raise InputError(f"{directory}: exists and is not a directory; choose another --out")
