@@ -118,13 +118,15 @@ def generate(
     force: bool,
     quiet: bool,
 ) -> None:
-    """Solve a fair rota for a period and write its directory: rota.csv, team.yaml, rota.ics, feeds/.
+    """Solve a fair rota for a period and write its directory: rota.csv, team.yaml, rota.ics, feeds/, rota.png.
 
     Example: rota generate examples/team.yaml --quarter 2027Q1
     """
     from rich.console import Console
 
+    from rota.chart import chart_png, import_in_background
     from rota.display import show_generated
+    from rota.progress import solving_progress
     from rota.rotadir import publish
     from rota.workflow import PeriodChoice, rota_files
     from rota.workflow import generate as run
@@ -133,13 +135,24 @@ def generate(
     choice = PeriodChoice(quarter, parse_date(start, "--start"), weeks)
     if out is not None and out.exists() and not force:
         raise InputError(f"{out}: a rota directory already exists; pass --force to replace it, or --out another")
-    result = run(team_file, choice, history=history, now=moment, seed=seed, time_limit_s=time_limit_s)
+    console = Console()
+    import_in_background()  # matplotlib loads while the solver works, for rota.png
+    with solving_progress(console, enabled=console.is_terminal and not quiet) as on_progress:
+        result = run(
+            team_file,
+            choice,
+            history=history,
+            now=moment,
+            seed=seed,
+            time_limit_s=time_limit_s,
+            on_progress=on_progress,
+        )
     problem = result.problem
     target = out or Path(f"rota-{problem.period.name}")
     files = rota_files(problem.team, team_file.read_bytes(), result.rows, moment)
+    files["rota.png"] = chart_png(problem, result.rows)
     publish(target, files, replace=force)
     if not quiet:
-        console = Console()
         show_generated(console, problem, result.solution, result.rows)
         console.print(f"wrote {target}/ ({len(result.rows)} assignments)", highlight=False)
 
@@ -196,6 +209,10 @@ from rota.feeds_cli import feeds, serve  # noqa: E402  (registered here: the com
 
 main.add_command(serve)
 main.add_command(feeds)
+
+from rota.report_cli import report  # noqa: E402  (registered last: it imports only click at module level)
+
+main.add_command(report)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,84 @@
+"""`rota report`: fairness and compensation per member (SPEC §12). Only click and the stdlib at import time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def reports_errors(command: Callable[..., None]) -> Callable[..., None]:
+    """rota.cli's error handling, looked up at call time: rota.cli imports this module to register it."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        from rota.cli import reports_errors as handled
+
+        handled(command)(*args, **kwargs)
+
+    return wrapper
+
+
+@click.command()
+@click.argument("rota_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--history",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Earlier rota.csv or rota dir, besides the team file's `history:`; repeatable.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people, csv for payroll, json for programs (the same figures).",
+)
+@click.option("--chart", type=click.Path(path_type=Path), help="Also draw the rota and balances to this PNG file.")
+@reports_errors
+def report(rota_dir: Path, history: tuple[Path, ...], output_format: str, chart: Path | None) -> None:
+    """Fairness and compensation per member: shifts, on-call hours, weekend and holiday days, covers, balance.
+
+    Example: rota report rota-2027Q1 --format csv > payroll-2027Q1.csv
+
+    \b
+    The csv export has one row a member, in these columns:
+      period            the rota's period, e.g. 2027Q1
+      member, name, email, fte
+      shifts_<role>     shifts held in each role, whole or in part (a cover is not a shift)
+      shadow_shifts     onboarding weeks spent shadowing (no load, no cover)
+      hours             exact hours on call in any role, covers included (167/169 across DST)
+      weekend_days      Saturdays and Sundays on call (a day counts for whoever holds its 12:00)
+      holiday_days      public holidays on call, by the same noon rule
+      covers_given      covers held for others
+      covers_received   covers others held in one's own shifts
+      load              on-call days, weighted by role and public holidays
+      fair_share        the load a fair rota would give them
+      balance           load - fair_share over this rota
+      history_from      the first week of history counted (empty without history)
+      cumulative_...    each figure above over the history and the rota together;
+                        cumulative_balance is the balance the solver evens out
+    """
+    from rich.console import Console
+
+    from rota.report import load_report, report_csv, report_json, report_tables
+
+    result, problem, rows = load_report(rota_dir, history)
+    if chart is not None:
+        from rota.chart import write_chart
+
+        write_chart(chart, problem, rows)
+    if output_format == "csv":
+        click.echo(report_csv(result), nl=False)
+    elif output_format == "json":
+        click.echo(report_json(result), nl=False)
+    else:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=200)  # a pipe or a file has no width to fit: never cut a figure short
+        for table in report_tables(result):
+            console.print(table)
