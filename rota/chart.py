@@ -24,7 +24,7 @@ SHADOW_COLOUR = "#b9d3ee"
 FREE_COLOUR = "#f4f4f4"
 ABSENT_COLOUR = "#d0d0d0"
 ROW_INCHES = 0.32  # per member: keeps a row readable whatever the team size
-HEADER_INCHES = 1.9  # title, week labels and the legend
+HEADER_INCHES = 1.7  # title, week labels and the legend
 DPI = 100  # modest: the file stays small and drawing stays cheap
 
 
@@ -70,7 +70,7 @@ def chart_png(problem: Problem, rows: Sequence[Assignment]) -> bytes:
         left=1.1 / width,
         right=1 - 0.25 / width,
         top=1 - 0.55 / height,
-        bottom=1.25 / height,
+        bottom=1.0 / height,
         wspace=0.05,
     )
 
@@ -105,8 +105,13 @@ def chart_png(problem: Problem, rows: Sequence[Assignment]) -> bytes:
     legend: list[object] = [
         Patch(color=ROLE_COLOURS[i % len(ROLE_COLOURS)], label=role) for i, role in enumerate(roles)
     ]
-    legend += [Patch(color=SHADOW_COLOUR, label=SHADOW_ROLE), Patch(color=ABSENT_COLOUR, label="absent (x)")]
-    legend += [_marker_handle("^", "black", "cover given"), _marker_handle("v", "#777777", "shift covered")]
+    # Only what this chart shows: a legend entry for nothing on the grid would send the reader looking for it.
+    if any(a.role == SHADOW_ROLE for a in rows):
+        legend.append(Patch(color=SHADOW_COLOUR, label=SHADOW_ROLE))
+    if absent:
+        legend.append(Patch(color=ABSENT_COLOUR, label="absent (x)"))
+    if covers_given:
+        legend += [_marker_handle("^", "black", "cover given"), _marker_handle("v", "#777777", "shift covered")]
     figure.legend(handles=legend, loc="lower center", ncols=min(len(legend), 8), fontsize=8, frameon=False)
 
     out = io.BytesIO()
