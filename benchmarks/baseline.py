@@ -29,6 +29,7 @@ from benchmarks.common import (
     write_json,
 )
 from benchmarks.instances import COMPARISON, InstanceSpec
+from models.errors import RotaError
 from models.problem import Problem
 from models.team import Member
 from solver.solve import solve
@@ -88,12 +89,22 @@ def _longest_ago(candidates: list[Member], last_end: dict[str, dt.datetime]) -> 
     return min(candidates, key=lambda m: last_end[m.id])
 
 
+class SolveFailed(Exception):
+    def __init__(self, instance: str, message: str) -> None:
+        self.instance, self.message = instance, message
+        super().__init__(f"{instance}: {message}")
+
+
 def compare(spec: InstanceSpec, time_scale: float) -> dict[str, Any]:
     problem = spec.build().problem
     started = time.monotonic()
     rota = baseline(problem)
     baseline_s = time.monotonic() - started
-    solution = solve(problem, time_limit_s=spec.time_limit_s * time_scale)
+    try:
+        solution = solve(problem, time_limit_s=spec.time_limit_s * time_scale)
+    except RotaError as error:
+        # Recorded, not hidden: a failed solve is a finding about the solver.
+        raise SolveFailed(spec.name, str(error)) from error
     base_breaks = rule_breaks(problem, rota.picks)
     solver_breaks = rule_breaks(problem, solution.picks)
     return {
@@ -241,13 +252,18 @@ def main() -> None:
     parser.add_argument("--time-scale", type=float, default=1.0, help="multiply every instance's time limit")
     args = parser.parse_args()
     specs = [spec for spec in COMPARISON if not args.only or spec.name in args.only]
-    results = []
+    results, failures = [], []
     for spec in specs:
-        results.append(compare(spec, args.time_scale))
+        try:
+            results.append(compare(spec, args.time_scale))
+        except SolveFailed as failure:
+            print(f"SOLVER FAILED on {failure}", flush=True)
+            failures.append({"instance": failure.instance, "error": failure.message})
+            continue
         r = results[-1]
         print(f"{spec.name}: baseline {r['baseline']['spread']:.3f}, solver {r['solver']['spread']:.3f}", flush=True)
     report(results)
-    write_json("baseline.json", {"instances": results, "summary": summary(results)})
+    write_json("baseline.json", {"instances": results, "failures": failures, "summary": summary(results)})
     chart(results)
 
 
