@@ -1,0 +1,174 @@
+"""How the solver scales: members 5-200, weeks 13-104, roles 1-3, each instance in its own process.
+
+A subprocess per instance so that its peak memory (CP-SAT's is in C++, out of tracemalloc's sight) is its own:
+the child reports `ru_maxrss` of itself when it is done.
+
+    uv run python benchmarks/scaling.py [--time-limit 20] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from typing import Any
+
+from benchmarks.common import new_figure, print_table, save_figure, spread, stage_json, write_json
+from benchmarks.instances import scaling_spec
+
+# (members, weeks, roles): sizes a team might have, bounded so the whole grid runs in about ten minutes.
+GRID: tuple[tuple[int, int, int], ...] = (
+    (5, 13, 1),
+    (5, 52, 1),
+    (5, 104, 1),
+    (10, 13, 2),
+    (10, 52, 2),
+    (10, 104, 2),
+    (20, 13, 2),
+    (20, 52, 2),
+    (20, 52, 3),
+    (20, 104, 3),
+    (50, 13, 3),
+    (50, 52, 2),
+    (50, 52, 3),
+    (100, 13, 3),
+    (100, 52, 3),
+    (200, 13, 3),
+    (200, 52, 3),
+)
+QUICK_GRID = ((5, 13, 1), (10, 13, 2), (20, 52, 2))
+
+
+def measure(members: int, weeks: int, roles: int, time_limit_s: float) -> dict[str, Any]:
+    """Runs in the child process: build, solve, and report with this process's peak memory."""
+    from solver.solve import solve
+
+    spec = scaling_spec(members, weeks, roles)
+    started = time.monotonic()
+    problem = spec.build().problem
+    build_s = time.monotonic() - started
+    solution = solve(problem, time_limit_s=time_limit_s)
+    return {
+        "instance": spec.name,
+        "members": members,
+        "weeks": weeks,
+        "roles": roles,
+        "time_limit_s": time_limit_s,
+        "build_s": round(build_s, 3),
+        "solve_s": round(solution.wall_s, 3),
+        "spread": spread(problem, solution.picks),
+        "stages": {stage.name: stage_json(stage) for stage in solution.stages},
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # Linux reports KiB
+    }
+
+
+def run_in_child(members: int, weeks: int, roles: int, time_limit_s: float) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", f"{members},{weeks},{roles}", "--time-limit", str(time_limit_s)]
+    started = time.monotonic()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    wall_s = time.monotonic() - started
+    if done.returncode != 0:
+        error = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
+        return {"members": members, "weeks": weeks, "roles": roles, "error": error, "process_wall_s": wall_s}
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["process_wall_s"] = round(wall_s, 3)
+    return result
+
+
+def report(results: list[dict[str, Any]]) -> None:
+    rows = []
+    for r in results:
+        if "error" in r:
+            rows.append([f"{r['members']}m {r['weeks']}w {r['roles']}r", "error: " + r["error"][:60]])
+            continue
+        stages = r["stages"]
+        spread_stage = stages["spread"]
+        rows.append(
+            [
+                r["instance"],
+                spread_stage["wall_s"],
+                "yes" if spread_stage["optimal"] else f"no, gap {spread_stage['gap']:.3f}",
+                *(_gap(stages[name]) for name in ("preferences", "even_roles", "spacing")),
+                r["solve_s"],
+                r["process_wall_s"],
+                f"{r['peak_rss_mb']:.0f}",
+            ]
+        )
+    columns = [
+        "instance",
+        "spread s",
+        "spread optimal",
+        "prefs gap",
+        "roles gap",
+        "spacing gap",
+        "solve s",
+        "process s",
+        "peak MB",
+    ]
+    print_table("scaling: time to prove the spread, later objectives' gaps, memory", columns, rows)
+
+
+def _gap(stage: dict[str, Any]) -> str:
+    return "0" if stage["optimal"] else f"{stage['gap']:g} (of {stage['value']:g})"
+
+
+def chart(results: list[dict[str, Any]]) -> None:
+    figure, axes = new_figure(10, 5)
+    solved = [r for r in results if "error" not in r]
+    for roles in sorted({r["roles"] for r in solved}):
+        for weeks in sorted({r["weeks"] for r in solved}):
+            points = sorted(
+                (r["members"], r["stages"]["spread"]["wall_s"], r["solve_s"])
+                for r in solved
+                if r["roles"] == roles and r["weeks"] == weeks
+            )
+            if points:
+                axes.plot(
+                    [p[0] for p in points],
+                    [max(p[1], 1e-3) for p in points],
+                    "o-",
+                    label=f"spread, {weeks} w, {roles} roles",
+                )
+                axes.plot(
+                    [p[0] for p in points],
+                    [p[2] for p in points],
+                    "x--",
+                    alpha=0.5,
+                    label=f"total, {weeks} w, {roles} roles",
+                )
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("members")
+    axes.set_ylabel("seconds")
+    axes.set_title("Solve time: spread stage (solid) and all stages (dashed)")
+    axes.legend(fontsize=7, ncol=2)
+    save_figure(figure, "scaling.png")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--time-limit", type=float, default=20.0, help="per-instance solve limit, seconds")
+    parser.add_argument("--quick", action="store_true", help="a three-instance grid, to try the script")
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # "members,weeks,roles": measure one, print JSON
+    args = parser.parse_args()
+    if args.child:
+        members, weeks, roles = (int(part) for part in args.child.split(","))
+        print(json.dumps(measure(members, weeks, roles, args.time_limit)))
+        return
+    results = []
+    started = time.monotonic()
+    for members, weeks, roles in QUICK_GRID if args.quick else GRID:
+        results.append(run_in_child(members, weeks, roles, args.time_limit))
+        print(f"{members}m {weeks}w {roles}r: {results[-1].get('solve_s', results[-1].get('error'))}", flush=True)
+    report(results)
+    total_s = time.monotonic() - started
+    print(f"total wall {total_s:.0f} s")
+    write_json("scaling.json", {"instances": results, "total_wall_s": round(total_s, 1)})
+    chart(results)
+
+
+if __name__ == "__main__":
+    main()
