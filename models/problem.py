@@ -260,8 +260,15 @@ class Problem:
 
     @cached_property
     def capable_members(self) -> list[Member]:
-        """Members who could hold some required role in the period at all (rule 7 counts them)."""
-        return [m for m in self.team.members if any(self.may_hold(m, w, r) for w in self.weeks for r in self.roles)]
+        """Members on the team who may hold a required role in some week of the period (rule 7 counts them).
+
+        Absences and rest do not reduce the count: the team's size is what allows for them.
+        """
+        return [
+            m
+            for m in self.team.members
+            if any(self.eligibility_reason(m, w, r) is None for w in self.weeks for r in self.roles)
+        ]
 
     def avoided_weeks(self, member_id: str) -> set[dt.date]:
         """Weeks a member asked to avoid: a named week, or every shift touching the given days."""

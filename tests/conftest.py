@@ -1,0 +1,41 @@
+"""Shared fixtures: small teams you can read in one screen, and a CLI runner."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from rota.cli import main
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "team.yaml"
+NOW = "2026-12-01"  # a fixed clock: "next quarter" is 2027Q1
+
+
+@pytest.fixture
+def write_team(tmp_path: Path) -> Callable[[str], Path]:
+    """Write a team file from an indented YAML string; returns its path."""
+
+    def write(text: str, name: str = "team.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+        return path
+
+    return write
+
+
+def run(*args: str | Path) -> Result:
+    """Run the CLI in-process as a user would, capturing output and exit code."""
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file under a directory, by relative path, as bytes."""
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+TUESDAY = dt.date(2027, 1, 5)
