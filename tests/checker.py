@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,7 +143,7 @@ def check(team: dict[str, Any], rows: list[Row], history: list[Row]) -> list[str
         for r in their_rows:
             weeks_on[r.week] = weeks_on.get(r.week, True) and r.kind == "cover"
         ordered = sorted(weeks_on)
-        for earlier, later in zip(ordered, ordered[1:], strict=False):
+        for earlier, later in itertools.pairwise(ordered):
             if later in {r.week for r in history if r.member == member}:
                 continue  # both in the history: not this rota's doing
             gap_weeks = (later - earlier).days // 7

@@ -122,7 +122,7 @@ def test_pins_are_held() -> None:
 
 def test_team_size() -> None:
     t = team(roles=["primary", "secondary"], rules={"min_team_size": 4})
-    with pytest.raises(InfeasibleError, match="3 members can hold a required role .* need 4"):
+    with pytest.raises(InfeasibleError, match=r"3 members can hold a required role .* need 4"):
         rules.check_team_size(make_problem(t, weeks_period(WEEK1, 2, t)))
 
 
