@@ -29,12 +29,25 @@ DPI = 100  # modest: the file stays small and drawing stays cheap
 
 
 def import_in_background() -> None:
-    """Start importing matplotlib on another thread, most of the chart's cost (about a second).
-
-    CP-SAT releases the GIL while it solves, so the import started before solving costs `generate` nothing.
-    Start it after ortools and pandas are imported: the two threads then share no module being imported.
-    """
+    """Start importing matplotlib on another thread: it is most of the chart's cost (about a second)."""
     threading.Thread(target=_import_matplotlib, name="import-matplotlib", daemon=True).start()
+
+
+class ImportWhileSolving:
+    """A progress callback that starts importing matplotlib when the solver reports its first rota.
+
+    CP-SAT releases the GIL while it searches, so an import started then overlaps the search and costs
+    `generate` next to nothing. Started any earlier, it would compete with loading the team and building the
+    model, which hold the GIL (measured: no gain).
+    """
+
+    def __init__(self) -> None:
+        self.started = False
+
+    def __call__(self, _progress: object) -> None:
+        if not self.started:
+            self.started = True
+            import_in_background()
 
 
 def _import_matplotlib() -> None:

@@ -124,7 +124,7 @@ def generate(
     """
     from rich.console import Console
 
-    from rota.chart import chart_png, import_in_background
+    from rota.chart import ImportWhileSolving, chart_png
     from rota.display import show_generated
     from rota.progress import solving_progress
     from rota.rotadir import publish
@@ -136,8 +136,8 @@ def generate(
     if out is not None and out.exists() and not force:
         raise InputError(f"{out}: a rota directory already exists; pass --force to replace it, or --out another")
     console = Console()
-    import_in_background()  # matplotlib loads while the solver works, for rota.png
-    with solving_progress(console, enabled=console.is_terminal and not quiet) as on_progress:
+    # matplotlib, for rota.png, loads while the solver works.
+    with solving_progress(console, enabled=console.is_terminal and not quiet, also=ImportWhileSolving()) as on_progress:
         result = run(
             team_file,
             choice,

@@ -16,10 +16,12 @@ from solver.solve import ProgressCallback
 
 
 @contextmanager
-def solving_progress(console: Console, *, enabled: bool) -> Iterator[ProgressCallback | None]:
-    """Yield the callback to hand to `solve`, or None when nothing should be shown."""
+def solving_progress(
+    console: Console, *, enabled: bool, also: ProgressCallback | None = None
+) -> Iterator[ProgressCallback | None]:
+    """Yield the callback to hand to `solve`: it updates the display if `enabled`, and calls `also`."""
     if not enabled:
-        yield None
+        yield also
         return
     display = Progress(
         SpinnerColumn(),
@@ -39,6 +41,8 @@ def solving_progress(console: Console, *, enabled: bool) -> Iterator[ProgressCal
         else:
             detail = f"{best.get('spread', '')}; {progress.stage.replace('_', ' ')} {progress.value:g}"
         display.update(task, stage=progress.stage.replace("_", " "), spread=detail)
+        if also is not None:
+            also(progress)
 
     with display:
         yield on_progress
