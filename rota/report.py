@@ -102,7 +102,8 @@ def period_of(rows: Sequence[Assignment], team: Team) -> Period:
 
 
 def build_report(problem: Problem, rows: Sequence[Assignment]) -> Report:
-    period_rows = [a for a in rows if a.week in set(problem.weeks)]
+    weeks = set(problem.weeks)
+    period_rows = [a for a in rows if a.week in weeks]
     past_shares = problem.fair_shares(problem.past_shifts)
     members = []
     for member in problem.team.members:
