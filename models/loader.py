@@ -120,12 +120,26 @@ def _file_error(detail: ErrorDetails, document: Any, name: str) -> TeamFileError
         return TeamFileError(name, place, f"unknown key {key!r}; valid keys here: {valid}", line)
     if kind == "missing":
         return TeamFileError(name, place, "is required", line_of(document, place_of(loc[:-1])) or line)
-    given = detail.get("input")
-    shown = repr(given) if isinstance(given, str | int | float | bool) else type(given).__name__
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
+    got = _shown(detail.get("input"))
+    if kind == "string_pattern_mismatch":
+        return TeamFileError(name, place, f"{_pattern_hint(str(loc[-1]))} (got {got})", line)
+    if kind.startswith(("date_", "datetime_")):
+        return TeamFileError(name, place, f"a date YYYY-MM-DD, e.g. 2027-01-05 (got {got})", line)
     message = detail["msg"].removeprefix("Value error, ")
-    return TeamFileError(name, place, f"{message} (got {shown})", line)
+    return TeamFileError(name, place, f"{message} (got {got})", line)
+
+
+def _pattern_hint(field: str) -> str:
+    if field == "email":
+        return "an email address, e.g. ann@example.com"
+    if field == "team":
+        return "letters, digits, '-' and '_' only, e.g. payments-core"
+    return "lower-case letters, digits, '-' and '_' only, e.g. ann_smith"
+
+
+def _shown(value: Any) -> str:
+    shown = repr(value) if isinstance(value, str | int | float | bool) else type(value).__name__
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def _is_union_tag(part: int | str) -> bool:
