@@ -101,6 +101,14 @@ class Problem:
                 return a
         return None
 
+    def shadow_rest(self, member: Member, week: dt.date) -> dt.date | None:
+        """The shadow week of this period after which `member` is still resting at `week`, if any.
+
+        A shadow week is a week on call like any other: the rest rule counts it (SPEC §7: "as rest allows").
+        """
+        gap = dt.timedelta(weeks=self.team.rules.min_rest_weeks)
+        return next((s for s in self.shadow_weeks.get(member.id, ()) if s < week <= s + gap), None)
+
     def past_of(self, member_id: str) -> list[Assignment]:
         return sorted((a for a in self.past if a.member == member_id), key=lambda a: a.start)
 
@@ -123,7 +131,11 @@ class Problem:
                 if len(weeks) == pending:
                     break
                 resting = weeks and week < weeks[-1] + (self.team.rules.min_rest_weeks + 1) * ONE_WEEK
-                if not resting and self.calendar_reason(member, week) is None:
+                free = self.absence_reason(member, week) is None and self.rest_blocker(member, week) is None
+                on_team = (member.joined is None or week >= member.joined) and (
+                    member.left is None or week < member.left
+                )
+                if not resting and free and on_team:
                     weeks.append(week)
             plan[member.id] = weeks
         return plan
@@ -159,7 +171,10 @@ class Problem:
         return None if absence is None else f"absent ({absence.reason} {absence.from_}..{absence.to})"
 
     def rest_reason(self, member: Member, week: dt.date) -> str | None:
-        """Rule 5 across the history: the earlier shift `member` is still resting after, in words, or None."""
+        """Rule 5 across the history and shadow weeks: the earlier week `member` rests after, in words, or None."""
+        shadow = self.shadow_rest(member, week)
+        if shadow is not None:
+            return f"resting after shadowing the week of {shadow} (min_rest_weeks: {self.team.rules.min_rest_weeks})"
         blocker = self.rest_blocker(member, week)
         if blocker is None:
             return None

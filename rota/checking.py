@@ -9,7 +9,8 @@ from pathlib import Path
 from models.calendar import ONE_WEEK
 from models.loader import load_team
 from models.problem import Problem, make_problem
-from rota.workflow import PeriodChoice, load_history
+from rota.history import load_history
+from rota.workflow import PeriodChoice
 from solver.solve import find_rota
 
 

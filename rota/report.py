@@ -27,7 +27,7 @@ from models.problem import Problem, make_problem
 from models.rota import Assignment
 from models.team import SHADOW_ROLE, Team
 from rota.csvfile import format_load, read_rota_csv
-from rota.workflow import load_history
+from rota.history import load_history
 
 WEEKEND = (5, 6)  # Saturday, Sunday, as `date.weekday()` counts
 

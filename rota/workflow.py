@@ -17,7 +17,8 @@ from models.problem import Problem, make_problem
 from models.rota import Assignment
 from models.team import Team
 from rota.assemble import assignments
-from rota.csvfile import read_rota_csv, rota_csv
+from rota.csvfile import rota_csv
+from rota.history import load_history
 from rota.ical import Cancelled, feeds
 from solver.solve import ProgressCallback, Solution, solve
 
@@ -38,15 +39,6 @@ class PeriodChoice:
                 raise InputError("--start and --weeks go together: e.g. --start 2027-01-05 --weeks 13")
             return weeks_period(self.start, self.weeks, team)
         return quarter_period(self.quarter or "next", team, today)
-
-
-def load_history(team_file: Path, team: Team, extra: Sequence[Path]) -> list[Assignment]:
-    """Earlier rotas: the team file's `history:` (relative to the file) and any given on the command line."""
-    paths = [team_file.parent / p for p in team.history] + list(extra)
-    rows: list[Assignment] = []
-    for path in paths:
-        rows.extend(read_rota_csv(path))
-    return rows
 
 
 @dataclass(frozen=True)

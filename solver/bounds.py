@@ -11,6 +11,7 @@ model has thousands of Booleans, and its optimum is usually the rota's, which is
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -28,6 +29,9 @@ class Aggregate:
     problem: Problem
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     counts: dict[tuple[str, LoadClass], cp_model.IntVar] = field(default_factory=dict)
+    shifts: dict[str, cp_model.IntVar] = field(default_factory=dict)  # each member's shift count
+    most: dict[str, int] = field(default_factory=dict)  # the most shifts each member can hold
+    available: dict[str, list[dt.date]] = field(default_factory=dict)  # weeks each member may be on call
 
 
 def max_shifts(weeks: list[dt.date], rest_weeks: int) -> int:
@@ -54,11 +58,15 @@ def build_aggregate(problem: Problem) -> Aggregate:
                 available[shift.role, scaled(shift.load)] += 1
                 weeks.add(shift.week)
         most = max_shifts(list(weeks), problem.team.rules.min_rest_weeks)
+        mine = []
         for cls, count in available.items():
             var = agg.model.new_int_var(0, min(count, most), f"count[{member.id},{cls[0]},{cls[1]}]")
             agg.counts[member.id, cls] = var
             by_class[cls].append(var)
-        agg.model.add(sum(var for (m, _), var in agg.counts.items() if m == member.id) <= most)
+            mine.append(var)
+        held = agg.model.new_int_var(0, most, f"shifts[{member.id}]")
+        agg.model.add(held == sum(mine))
+        agg.shifts[member.id], agg.most[member.id], agg.available[member.id] = held, most, sorted(weeks)
     for cls, total in shift_classes.items():
         agg.model.add(sum(by_class[cls]) == total)
     return agg
@@ -90,7 +98,61 @@ def role_spreads(agg: Aggregate) -> Objective:
     return count_spreads(agg.model, agg.problem, {role: role_counts(agg, role) for role in agg.problem.roles})
 
 
-RELAXED = {"spread": spread, "even_roles": role_spreads}
+SPACING_BOUND_WORK_LIMIT = 3_000_000  # DP steps; beyond this the spacing bound costs more than it saves
+
+
+def min_close_pairs(weeks: list[int], most: int, gap: int, cycle: int, last_past: int | None) -> list[int]:
+    """The fewest pairs closer than `cycle` weeks that n shifts must make, for n = 0..most, when they can only
+    fall in `weeks` (indices, sorted) at least `gap` apart, after a shift in the history at `last_past`.
+
+    Dynamic programming over (shifts placed, week of the last one). It counts consecutive pairs only, never
+    more than all pairs, so the result is a valid lower bound for the spacing objective.
+    """
+    unreachable = 10**6
+    previous = [1 if last_past is not None and week - last_past < cycle else 0 for week in weeks]
+    fewest = [0, min(previous, default=unreachable)]
+    for _ in range(2, most + 1):
+        current = [
+            min(
+                (previous[j] + (week - weeks[j] < cycle) for j in range(i) if week - weeks[j] >= gap),
+                default=unreachable,
+            )
+            for i, week in enumerate(weeks)
+        ]
+        fewest.append(min(current, default=unreachable))
+        previous = current
+    return fewest[: most + 1]
+
+
+def spacing(agg: Aggregate) -> Objective | None:
+    """The spacing objective relaxed: each member's fewest possible close pairs for their shift count.
+
+    This is what catches a member whose room is short, e.g. a new joiner free only after onboarding.
+    """
+    problem = agg.problem
+    cycle = problem.natural_cycle_weeks
+    gap = problem.team.rules.min_rest_weeks + 1
+    work = sum(len(weeks) ** 2 * (agg.most[m] + 1) for m, weeks in agg.available.items())
+    if cycle <= gap or work > SPACING_BOUND_WORK_LIMIT:
+        return None
+    index = {week: i for i, week in enumerate(problem.weeks)}
+    terms = []
+    for member in problem.fairness_members:
+        last = max((a.week for a in problem.past_of(member.id) if a.kind != "cover"), default=None)
+        last_past = None if last is None else (last - problem.weeks[0]).days // 7
+        weeks = [index[w] for w in agg.available[member.id]]
+        table = min_close_pairs(weeks, agg.most[member.id], gap, cycle, last_past)
+        close = agg.model.new_int_var(0, max(table), f"close[{member.id}]")
+        agg.model.add_element(agg.shifts[member.id], table, close)
+        terms.append(close)
+    return Objective("spacing", sum(terms))
+
+
+RELAXED: dict[str, Callable[[Aggregate], Objective | None]] = {
+    "spread": spread,
+    "even_roles": role_spreads,
+    "spacing": spacing,
+}
 
 
 def lower_bound(agg: Aggregate, objective: Objective, time_limit_s: float, workers: int, seed: int) -> int | None:
