@@ -105,7 +105,7 @@ def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     """A table on the console: numbers right-aligned, an optional totals row."""
     table = Table(title=title, show_footer=bool(footer))
     for i, column in enumerate(columns):
-        table.add_column(column, footer=str(footer[i]) if footer else "", justify="left" if i == 0 else "right")
+        table.add_column(column, footer=format_cell(footer[i]) if footer else "", justify="left" if i == 0 else "right")
     for row in rows:
         table.add_row(*(format_cell(cell) for cell in row))
     console.print(table)

@@ -5,7 +5,10 @@ always builds the same problem: every random choice comes from `random.Random(se
 
 Holidays look like a real team's: most people take a two-week summer block, some take Christmas off, and
 everyone has a few scattered single days. An absence is only added if enough members stay available in every
-week it touches (`roles x (min_rest_weeks + 1) + 1`), which keeps the instances feasible without solving them.
+week it touches (`roles x (min_rest_weeks + 1) + spare_members`), which keeps the instances feasible without
+solving them. With that guard a longest-since-last-shift rotation can never get stuck, so the "tight" instances
+use `spare_members=-1`: absences may take a member rest needs; a rota still exists (the solver finds one),
+but a greedy rotation can corner itself, as a small team in the holidays does.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ class InstanceSpec:
     history: bool = False  # a quarter of earlier rota, from the plain rotation teams used before
     absent_day_share: float | None = None  # if set, absences until this share of each member's days is off
     public_holidays: bool = True
+    spare_members: int = 1  # members kept free beyond roles x (rest + 1) when placing absences; may be negative
 
     @property
     def is_quarter(self) -> bool:
@@ -158,7 +162,7 @@ class Availability:
 
 
 def holidays_for(spec: InstanceSpec, team: Team, bounds: tuple[dt.date, dt.date], rng: random.Random) -> list[Any]:
-    needed = spec.roles * (spec.min_rest_weeks + 1) + 1
+    needed = spec.roles * (spec.min_rest_weeks + 1) + spec.spare_members
     availability = Availability(team, bounds, needed)
     first, last = bounds
     days = (last - first).days
@@ -266,6 +270,36 @@ COMPARISON = (
     InstanceSpec("q-15x3-hist", members=15, roles=3, weeks=13, seed=19, history=True, part_time_share=0.3),
     InstanceSpec("q-20x2", members=20, roles=2, weeks=13, seed=20, min_rest_weeks=2, part_time_share=0.3),
     InstanceSpec("q-30x3-hist", members=30, roles=3, weeks=13, seed=21, history=True, part_time_share=0.2),
+    InstanceSpec(
+        "q-5x1-rest3-tight",
+        members=5,
+        roles=1,
+        weeks=13,
+        seed=23,
+        min_rest_weeks=3,
+        spare_members=-1,
+        absent_day_share=0.15,
+    ),
+    InstanceSpec(
+        "q-7x2-rest2-tight",
+        members=7,
+        roles=2,
+        weeks=13,
+        seed=24,
+        min_rest_weeks=2,
+        spare_members=-1,
+        absent_day_share=0.15,
+    ),
+    InstanceSpec(
+        "q-9x2-rest3-tight",
+        members=9,
+        roles=2,
+        weeks=13,
+        seed=25,
+        min_rest_weeks=3,
+        spare_members=-1,
+        absent_day_share=0.15,
+    ),
     InstanceSpec("q-40x3", members=40, roles=3, weeks=13, seed=22, min_rest_weeks=2, part_time_share=0.25),
     InstanceSpec("y-4x1", members=4, roles=1, weeks=52, seed=31),
     InstanceSpec("y-5x1-pt", members=5, roles=1, weeks=52, seed=32, part_time_share=0.4),
