@@ -3,7 +3,7 @@
 A subprocess per instance so that its peak memory (CP-SAT's is in C++, out of tracemalloc's sight) is its own:
 the child reports `ru_maxrss` of itself when it is done.
 
-    uv run python benchmarks/scaling.py [--time-limit 20] [--quick]
+    uv run python benchmarks/scaling.py [--time-limit 10] [--quick]
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def chart(results: list[dict[str, Any]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--time-limit", type=float, default=20.0, help="per-instance solve limit, seconds")
+    parser.add_argument("--time-limit", type=float, default=10.0, help="per-instance solve limit, seconds")
     parser.add_argument("--quick", action="store_true", help="a three-instance grid, to try the script")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # "members,weeks,roles": measure one, print JSON
     args = parser.parse_args()
