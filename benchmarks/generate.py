@@ -11,14 +11,29 @@ from typing import Any
 
 from benchmarks.common import print_table, spread, stage_json, stage_summary, write_json
 from benchmarks.instances import GENERATE, InstanceSpec
-from solver.solve import solve
+from models.errors import RotaError
+from solver.solve import Progress, solve
 
 
 def run(spec: InstanceSpec, time_limit_s: float) -> dict[str, Any]:
     started = time.monotonic()
     problem = spec.build().problem
     build_s = time.monotonic() - started
-    solution = solve(problem, time_limit_s=time_limit_s)
+    progress: dict[str, Progress] = {}  # the last solution each stage reported, kept in case a stage fails
+    solve_started = time.monotonic()
+    try:
+        solution = solve(problem, time_limit_s=time_limit_s, on_progress=lambda p: progress.__setitem__(p.stage, p))
+    except RotaError as error:
+        # Recorded, not hidden: a failed solve is a finding about the solver.
+        return {
+            "instance": spec.name,
+            "time_limit_s": time_limit_s,
+            "solve_s": round(time.monotonic() - solve_started, 3),
+            "error": str(error),
+            "progress": {
+                stage: {"value": p.value, "bound": p.bound, "at_s": p.elapsed_s} for stage, p in progress.items()
+            },
+        }
     return {
         "instance": spec.name,
         "members": spec.members,
@@ -33,6 +48,26 @@ def run(spec: InstanceSpec, time_limit_s: float) -> dict[str, Any]:
     }
 
 
+def _row(result: dict[str, Any], stages: list[str]) -> list[Any]:
+    if "error" in result:
+        reached = result["progress"].get("spread")
+        spread_text = f"{reached['value']:.3f} (bound {reached['bound']:.3f})" if reached else "-"
+        return [
+            result["instance"],
+            result["time_limit_s"],
+            result["solve_s"],
+            spread_text,
+            "FAILED: " + result["error"],
+        ]
+    return [
+        result["instance"],
+        result["time_limit_s"],
+        result["solve_s"],
+        result["spread"],
+        *(result["stage_status"][s] for s in stages),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quarter-limit", type=float, default=10.0, help="time limit for quarters, seconds")
@@ -43,14 +78,11 @@ def main() -> None:
         limit = args.quarter_limit if spec.is_quarter else args.year_limit
         results.append(run(spec, limit))
         print(f"{spec.name}: {results[-1]['solve_s']:.1f} s", flush=True)
-    stages = list(results[0]["stage_status"])
+    stages = ["spread", "preferences", "even_roles", "spacing"]
     print_table(
         "rota generate on the named instances",
         ["instance", "limit s", "solve s", "spread", *stages],
-        [
-            [r["instance"], r["time_limit_s"], r["solve_s"], r["spread"], *(r["stage_status"][s] for s in stages)]
-            for r in results
-        ],
+        [_row(r, stages) for r in results],
     )
     write_json("generate.json", {"instances": results})
 
