@@ -124,11 +124,11 @@ def generate(
     """
     from rich.console import Console
 
-    from rota.chart import ImportWhileSolving, chart_png
+    from rota.chart import ImportWhileSolving
     from rota.display import show_generated
     from rota.progress import solving_progress
-    from rota.rotadir import publish
-    from rota.workflow import PeriodChoice, rota_files
+    from rota.published import Version, write_version
+    from rota.workflow import PeriodChoice
     from rota.workflow import generate as run
 
     moment = parse_now(now)
@@ -149,9 +149,8 @@ def generate(
         )
     problem = result.problem
     target = out or Path(f"rota-{problem.period.name}")
-    files = rota_files(problem.team, team_file.read_bytes(), result.rows, moment)
-    files["rota.png"] = chart_png(problem, result.rows)
-    publish(target, files, replace=force)
+    version = Version(problem.team, team_file.read_bytes(), result.rows, generated=moment)
+    write_version(target, version, problem, moment, replace=force)
     if not quiet:
         show_generated(console, problem, result.solution, result.rows)
         console.print(f"wrote {target}/ ({len(result.rows)} assignments)", highlight=False)
@@ -213,6 +212,10 @@ main.add_command(feeds)
 from rota.report_cli import report  # noqa: E402  (registered last: it imports only click at module level)
 
 main.add_command(report)
+
+from rota.change_cli import cover  # noqa: E402  (changing a published rota, SPEC §8)
+
+main.add_command(cover)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ team's zone is only a display hint. No ATTENDEE or ORGANIZER: they would turn a 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from icalendar import Calendar, Event
@@ -19,6 +19,7 @@ PRODID = "-//rota//on-call rota//EN"
 REFRESH = dt.timedelta(hours=1)
 
 Summary = Callable[[Team, Assignment], str]
+Modified = Mapping[str, dt.datetime]  # uid -> LAST-MODIFIED; a uid not in it was last modified `now`
 
 
 @dataclass(frozen=True)
@@ -29,34 +30,52 @@ class Cancelled:
     sequence: int
 
 
-def team_calendar(team: Team, rows: Sequence[Assignment], now: dt.datetime) -> bytes:
-    return _calendar(team, f"{team.team} on-call", rows, rows, now, summary=_summary)
+def team_calendar(team: Team, rows: Sequence[Assignment], now: dt.datetime, modified: Modified | None = None) -> bytes:
+    return _calendar(team, f"{team.team} on-call", rows, rows, now, summary=_summary, modified=modified)
 
 
 def member_calendar(
-    team: Team, member_id: str, rows: Sequence[Assignment], now: dt.datetime, cancelled: Iterable[Cancelled] = ()
+    team: Team,
+    member_id: str,
+    rows: Sequence[Assignment],
+    now: dt.datetime,
+    cancelled: Iterable[Cancelled] = (),
+    modified: Modified | None = None,
 ) -> bytes:
     mine = [a for a in rows if a.member == member_id]
     lost = [c for c in cancelled if c.assignment.member == member_id and c.assignment.end > now]
     name = team.member(member_id).display_name
-    return _calendar(team, f"{team.team} on-call: {name}", mine, rows, now, summary=_summary, cancelled=lost)
+    return _calendar(
+        team, f"{team.team} on-call: {name}", mine, rows, now, summary=_summary, cancelled=lost, modified=modified
+    )
 
 
-def role_calendar(team: Team, role: str, rows: Sequence[Assignment], now: dt.datetime) -> bytes:
+def role_calendar(
+    team: Team, role: str, rows: Sequence[Assignment], now: dt.datetime, modified: Modified | None = None
+) -> bytes:
     """The member's email (else id) alone in SUMMARY, so that schedule importers can match users."""
-    return _calendar(team, f"{team.team} on-call: {role}", [a for a in rows if a.role == role], rows, now, _who)
+    mine = [a for a in rows if a.role == role]
+    return _calendar(team, f"{team.team} on-call: {role}", mine, rows, now, _who, modified=modified)
 
 
 def feeds(
-    team: Team, rows: Sequence[Assignment], now: dt.datetime, cancelled: Iterable[Cancelled] = ()
+    team: Team,
+    rows: Sequence[Assignment],
+    now: dt.datetime,
+    cancelled: Iterable[Cancelled] = (),
+    modified: Modified | None = None,
 ) -> dict[str, bytes]:
-    """Every file of the rota directory's calendars: rota.ics and feeds/<member|role>.ics."""
+    """Every file of the rota directory's calendars: rota.ics and feeds/<member|role>.ics.
+
+    `modified` gives each event's LAST-MODIFIED by UID (a changed rota keeps the stamps of unchanged events);
+    an event it does not name was last modified `now`.
+    """
     lost = list(cancelled)
-    files = {"rota.ics": team_calendar(team, rows, now)}
+    files = {"rota.ics": team_calendar(team, rows, now, modified)}
     for member in team.members:
-        files[f"feeds/{member.id}.ics"] = member_calendar(team, member.id, rows, now, lost)
+        files[f"feeds/{member.id}.ics"] = member_calendar(team, member.id, rows, now, lost, modified)
     for role in team.role_names:
-        files[f"feeds/{role}.ics"] = role_calendar(team, role, rows, now)
+        files[f"feeds/{role}.ics"] = role_calendar(team, role, rows, now, modified)
     return files
 
 
@@ -68,6 +87,7 @@ def _calendar(
     now: dt.datetime,
     summary: Summary,
     cancelled: Iterable[Cancelled] = (),
+    modified: Modified | None = None,
 ) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -79,11 +99,14 @@ def _calendar(
     calendar.add("x-wr-timezone", team.timezone)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
+    stamps = modified or {}
     for a in events:
-        calendar.add_component(_event(team, a, everyone, now, summary(team, a), a.sequence, "CONFIRMED"))
+        changed = stamps.get(a.uid, now)
+        calendar.add_component(_event(team, a, everyone, now, changed, summary(team, a), a.sequence, "CONFIRMED"))
     for c in cancelled:
         a = c.assignment
-        calendar.add_component(_event(team, a, everyone, now, summary(team, a), c.sequence, "CANCELLED"))
+        changed = stamps.get(a.uid, now)
+        calendar.add_component(_event(team, a, everyone, now, changed, summary(team, a), c.sequence, "CANCELLED"))
     return bytes(calendar.to_ical())
 
 
@@ -109,6 +132,7 @@ def _event(
     a: Assignment,
     everyone: Sequence[Assignment],
     now: dt.datetime,
+    changed: dt.datetime,
     summary: str,
     sequence: int,
     status: str,
@@ -116,7 +140,7 @@ def _event(
     event = Event()
     event.add("uid", a.uid)
     event.add("dtstamp", now.astimezone(dt.UTC))
-    event.add("last-modified", now.astimezone(dt.UTC))
+    event.add("last-modified", changed.astimezone(dt.UTC))
     event.add("sequence", sequence)
     event.add("dtstart", a.start.astimezone(dt.UTC))
     event.add("dtend", a.end.astimezone(dt.UTC))

@@ -1,0 +1,107 @@
+"""`rota cover`, `rota swap`, `rota update`: change a published rota (SPEC §8). Only click at import time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def reports_errors(command: Callable[..., None]) -> Callable[..., None]:
+    """rota.cli's error handling, looked up at call time: rota.cli imports this module to register it."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        from rota.cli import reports_errors as handled
+
+        handled(command)(*args, **kwargs)
+
+    return wrapper
+
+
+def _publish(change: Any, directory: Path) -> None:
+    """Write the change's new version in one atomic publish, then say what changed."""
+    from rich.console import Console
+
+    from rota.changes import show_change
+    from rota.published import write_version
+
+    write_version(directory, change.after, change.after_problem, change.now, replace=True)
+    show_change(Console(), change, str(directory))
+
+
+ROTA_DIR = click.argument("rota_dir", type=click.Path(path_type=Path))
+NOW = click.option("--now", help="Pretend the time is this (date or ISO datetime, naive = UTC).")
+
+
+@click.command()
+@ROTA_DIR
+@click.option("--who", required=True, help="The member who cannot work (their id).")
+@click.option("--from", "first", required=True, help="First day of the absence (YYYY-MM-DD).")
+@click.option("--to", "last", help="Last day of the absence (default: --from).")
+@click.option(
+    "--reason",
+    type=click.Choice(["sickness", "other"]),
+    default="sickness",
+    show_default=True,
+    help="Sickness is excused: the member's fair share drops.",
+)
+@click.option("--rebalance", is_flag=True, help="Then re-optimise the shifts after the freeze horizon.")
+@click.option(
+    "--freeze-weeks",
+    type=click.IntRange(0, 52),
+    default=2,
+    show_default=True,
+    help="With --rebalance: weeks from now that stay as they are.",
+)
+@click.option(
+    "--time-limit",
+    "time_limit_s",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    help="With --rebalance: seconds of solving at most.",
+)
+@NOW
+@click.option("--force", is_flag=True, help="When nobody can cover within the rules, apply the least-bad choice.")
+@click.option("--team", "team_file", type=click.Path(path_type=Path), help="Team file to use instead of DIR/team.yaml.")
+@reports_errors
+def cover(
+    rota_dir: Path,
+    who: str,
+    first: str,
+    last: str | None,
+    reason: str,
+    rebalance: bool,
+    freeze_weeks: int,
+    time_limit_s: float,
+    now: str | None,
+    force: bool,
+    team_file: Path | None,
+) -> None:
+    """A member cannot work part of their shift: hand the absent part to a cover member; record the absence.
+
+    Example: rota cover rota-2027Q1 --who frank --from 2027-02-10 --to 2027-02-12
+    """
+    from rota.cli import parse_date, parse_now
+    from rota.cover import cover as run
+
+    start = parse_date(first, "--from")
+    assert start is not None
+    change = run(
+        rota_dir,
+        who=who,
+        first=start,
+        last=parse_date(last, "--to"),
+        reason="sickness" if reason == "sickness" else "other",
+        now=parse_now(now),
+        force=force,
+        team_file=team_file,
+        rebalance=rebalance,
+        freeze_weeks=freeze_weeks,
+        time_limit_s=time_limit_s,
+    )
+    _publish(change, rota_dir)

@@ -1,0 +1,234 @@
+"""`rota cover`: a member cannot work part of their shift; the absent part goes to a cover member (SPEC §8).
+
+For each of the member's rows in a required role that overlaps the absence, the absent part is
+[max(absence start, now, row start), min(absence end, row end)). The row is split into before / cover / after:
+before and after stay with the member (their kind kept, loads recomputed by the noon rule, so that the parts
+add up to the shift's load); the cover part goes to a cover member, kind `cover`. The segment that starts where
+the row started keeps its UID; a later segment gets a new stable UID named by its start.
+
+A cover member is eligible for the role that week, not absent during the cover, holds no other row that week
+and no row in the week before or after (a cover is days, not a rotation: rest relaxes to one week). Among them,
+the one leaving the smallest spread of balances, then the lowest balance before, then roster order. Shadow rows
+are left as they are: a shadow covers nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.balance import member_balances, spread
+from models.calendar import ONE_WEEK, Interval, day_interval
+from models.errors import InfeasibleError, InputError
+from models.problem import Problem
+from models.rota import Assignment, Kind, segment_uid
+from models.team import Reason
+from rota.assemble import sort_rows
+from rota.published import Version, load_version, next_version, problem_of
+from rota.teamedit import add_absence
+
+# How bad a broken rule is when nobody can cover within the rules: the least-bad choice breaks the mildest.
+SEVERITY = {"rest": 1, "one role at a time": 2, "absences": 3, "eligibility": 4}
+
+
+@dataclass(frozen=True)
+class Change:
+    """A changed rota: both versions, the facts of each, and what to tell the team."""
+
+    kind: Kind
+    before: Version
+    after: Version
+    before_problem: Problem
+    after_problem: Problem
+    now: dt.datetime
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A member considered for a cover: the rules they would break (none: they may cover), and the fairness."""
+
+    member: str
+    broken: tuple[tuple[str, str], ...]  # (rule, reason in words)
+    spread: float
+    balance_before: float
+    roster: int
+
+    @property
+    def qualifies(self) -> bool:
+        return not self.broken
+
+    @property
+    def badness(self) -> tuple[int, int, float, float, int]:
+        worst = max((SEVERITY[rule] for rule, _ in self.broken), default=0)
+        return (worst, len(self.broken), self.spread, self.balance_before, self.roster)
+
+    def why_not(self) -> str:
+        return "; ".join(reason for _, reason in self.broken) or "free"
+
+
+def cover(
+    directory: Path,
+    *,
+    who: str,
+    first: dt.date,
+    last: dt.date | None,
+    reason: Reason,
+    now: dt.datetime,
+    force: bool = False,
+    team_file: Path | None = None,
+    rebalance: bool = False,
+    freeze_weeks: int = 2,
+    time_limit_s: float = 10.0,
+) -> Change:
+    """The rota directory's next version with `who` absent from `first` to `last` (whole days) and covered."""
+    before = load_version(directory, team_file)
+    old_problem = problem_of(before)
+    team = before.team
+    last = last if last is not None else first
+    ids = [m.id for m in team.members]
+    if who not in ids:
+        raise InputError(f"--who {who!r}: unknown member; valid: {', '.join(ids)}")
+    if last < first:
+        raise InputError(f"--to {last} is before --from {first}; give the absence's first and last day")
+    absence = day_interval(first, last, team.zone)
+    period = Interval(old_problem.interval(old_problem.weeks[0]).start, old_problem.interval(old_problem.weeks[-1]).end)
+    if not absence.overlaps(period):
+        raise InputError(
+            f"--from {first} --to {last}: outside the rota, which runs from {_day(period.start, old_problem)} "
+            f"to {_day(period.end, old_problem)}"
+        )
+    if absence.end <= now:
+        raise InputError(f"--to {last}: the absence ended before now ({now:%Y-%m-%d %H:%M}); nothing to cover")
+    name = str(before.history_base or directory / "team.yaml")
+    text, new_team = add_absence(before.team_yaml.decode("utf-8"), name, who, first, last, reason)
+    draft = Version(new_team, text.encode("utf-8"), before.rows, history_base=before.history_base)
+    problem = problem_of(draft)
+    rows, notes = cover_absence(problem, before.rows, who, absence, now, kind="cover", force=force)
+    after = next_version(before, new_team, text.encode("utf-8"), rows, now)
+    if not any(a.member == who and a.role in problem.roles and _overlaps(a, absence) for a in before.rows):
+        notes.append(f"{who} holds no shift during the absence: nothing to cover; the absence is recorded")
+    return Change("cover", before, after, old_problem, problem, now, tuple(notes))
+
+
+def cover_absence(
+    problem: Problem,
+    rows: Sequence[Assignment],
+    who: str,
+    absence: Interval,
+    now: dt.datetime,
+    *,
+    kind: Kind,
+    force: bool,
+) -> tuple[list[Assignment], list[str]]:
+    """`rows` with the absent part of each of `who`'s required-role rows held by a cover member (`kind`).
+
+    Raises InfeasibleError listing every member and why they cannot cover, naming the least-bad choice, unless
+    `force`, which applies that choice and returns a note naming each rule it breaks.
+    """
+    current = list(rows)
+    notes: list[str] = []
+    mine = sorted(
+        (a for a in rows if a.member == who and a.role in problem.roles and _overlaps(a, absence)),
+        key=lambda a: a.start,
+    )
+    for row in mine:
+        start, end = max(absence.start, now, row.start), min(absence.end, row.end)
+        if start >= end:
+            continue
+        piece = Interval(start, end)
+        candidates = rank_candidates(problem, current, row, piece, who)
+        choice = candidates[0]
+        if not choice.qualifies:
+            if not force:
+                raise _nobody(problem, row, piece, candidates)
+            notes.append(
+                f"forced: {choice.member} covers {row.role} {_span(piece, problem)}, breaking "
+                + "; ".join(f"rule {rule}: {reason}" for rule, reason in choice.broken)
+            )
+        current = split(problem, current, row, piece, choice.member, kind)
+    return sort_rows(problem.roles, current), notes
+
+
+def split(
+    problem: Problem, rows: Sequence[Assignment], row: Assignment, piece: Interval, member: str, kind: Kind
+) -> list[Assignment]:
+    """`rows` with `row` split into before / `piece` (held by `member`, `kind`) / after."""
+    team = problem.team.team
+    parts: list[Assignment] = []
+    for start, end, holder, part_kind in (
+        (row.start, piece.start, row.member, row.kind),
+        (piece.start, piece.end, member, kind),
+        (piece.end, row.end, row.member, row.kind),
+    ):
+        if start >= end:
+            continue
+        uid = row.uid if start == row.start else segment_uid(team, row.role, row.week, start)
+        load = problem.load(row.role, Interval(start, end))
+        parts.append(
+            row.model_copy(
+                update={"start": start, "end": end, "member": holder, "kind": part_kind, "load": load, "uid": uid}
+            )
+        )
+    return [a for a in rows if a is not row] + parts
+
+
+def rank_candidates(
+    problem: Problem, rows: Sequence[Assignment], row: Assignment, piece: Interval, absent: str
+) -> list[Candidate]:
+    """Every member but the absent one, best first: those who may cover by the fairest result, then the rest."""
+    before = member_balances(problem, rows)
+    candidates = []
+    everything = [*problem.past, *rows]
+    for index, member in enumerate(problem.team.members):
+        if member.id == absent:
+            continue
+        broken: list[tuple[str, str]] = []
+        reason = problem.eligibility_reason(member, row.week, row.role)
+        if reason is not None:
+            broken.append(("eligibility", reason))
+        absence = problem.absence_during(member.id, piece)
+        if absence is not None:
+            broken.append(("absences", f"absent ({absence.reason} {absence.from_}..{absence.to})"))
+        same_week = sorted({a.role for a in rows if a.member == member.id and a.week == row.week})
+        if same_week:
+            broken.append(("one role at a time", f"holds {', '.join(same_week)} that week"))
+        near = sorted({a.week for a in everything if a.member == member.id and abs(a.week - row.week) == ONE_WEEK})
+        if near:
+            weeks = " and ".join(f"the week of {w}" for w in near)
+            broken.append(("rest", f"on call {weeks} (a cover needs a week off either side)"))
+        after = split(problem, rows, row, piece, member.id, "cover")
+        candidates.append(
+            Candidate(
+                member.id,
+                tuple(broken),
+                spread(problem, member_balances(problem, after)),
+                before[member.id].balance,
+                index,
+            )
+        )
+    return sorted(candidates, key=lambda c: c.badness)
+
+
+def _nobody(problem: Problem, row: Assignment, piece: Interval, candidates: list[Candidate]) -> InfeasibleError:
+    width = max(len(c.member) for c in candidates)
+    lines = [f"{c.member.ljust(width)}  {c.why_not()}" for c in sorted(candidates, key=lambda c: c.roster)]
+    best = candidates[0]
+    rules = ", ".join(f"rule {rule}" for rule, _ in best.broken)
+    lines.append(f"least bad: {best.member} ({best.why_not()}); --force applies it, breaking {rules}")
+    return InfeasibleError(f"nobody can cover {row.role} {_span(piece, problem)} within the rules", lines)
+
+
+def _overlaps(a: Assignment, interval: Interval) -> bool:
+    return Interval(a.start, a.end).overlaps(interval)
+
+
+def _span(interval: Interval, problem: Problem) -> str:
+    zone = problem.team.zone
+    return f"{interval.start.astimezone(zone):%Y-%m-%d %H:%M} to {interval.end.astimezone(zone):%Y-%m-%d %H:%M}"
+
+
+def _day(moment: dt.datetime, problem: Problem) -> str:
+    return f"{moment.astimezone(problem.team.zone):%Y-%m-%d %H:%M}"
