@@ -105,3 +105,45 @@ def cover(
         time_limit_s=time_limit_s,
     )
     _publish(change, rota_dir)
+
+
+@click.command()
+@ROTA_DIR
+@click.option("--week", required=True, help="The shift's week (its changeover date, YYYY-MM-DD).")
+@click.option("--role", required=True, help="The shift's role.")
+@click.option("--to", "to", required=True, help="The member who takes it over.")
+@click.option("--with-week", help="Trade: the --to member's shift of this week goes to the current holder.")
+@NOW
+@click.option("--force", is_flag=True, help="Write the swap even if it breaks hard rules, naming each.")
+@click.option("--team", "team_file", type=click.Path(path_type=Path), help="Team file to use instead of DIR/team.yaml.")
+@reports_errors
+def swap(
+    rota_dir: Path,
+    week: str,
+    role: str,
+    to: str,
+    with_week: str | None,
+    now: str | None,
+    force: bool,
+    team_file: Path | None,
+) -> None:
+    """Hand a shift to another member, or trade two shifts; checked against every hard rule.
+
+    Example: rota swap rota-2027Q1 --week 2027-03-02 --role primary --to alice
+    """
+    from rota.cli import parse_date, parse_now
+    from rota.swap import swap as run
+
+    shift_week = parse_date(week, "--week")
+    assert shift_week is not None
+    change = run(
+        rota_dir,
+        week=shift_week,
+        role=role,
+        to=to,
+        with_week=parse_date(with_week, "--with-week"),
+        now=parse_now(now),
+        force=force,
+        team_file=team_file,
+    )
+    _publish(change, rota_dir)
