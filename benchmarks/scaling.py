@@ -44,13 +44,27 @@ QUICK_GRID = ((5, 13, 1), (10, 13, 2), (20, 52, 2))
 
 def measure(members: int, weeks: int, roles: int, time_limit_s: float) -> dict[str, Any]:
     """Runs in the child process: build, solve, and report with this process's peak memory."""
+    from models.errors import RotaError
     from solver.solve import solve
 
     spec = scaling_spec(members, weeks, roles)
     started = time.monotonic()
     problem = spec.build().problem
     build_s = time.monotonic() - started
-    solution = solve(problem, time_limit_s=time_limit_s)
+    try:
+        solution = solve(problem, time_limit_s=time_limit_s)
+    except RotaError as error:
+        # A failed solve is a finding too: keep its time and memory.
+        return {
+            "instance": spec.name,
+            "members": members,
+            "weeks": weeks,
+            "roles": roles,
+            "time_limit_s": time_limit_s,
+            "error": f"{type(error).__name__}: {str(error).splitlines()[0]}",
+            "solve_s": round(time.monotonic() - started - build_s, 3),
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
     return {
         "instance": spec.name,
         "members": members,
@@ -72,7 +86,7 @@ def run_in_child(members: int, weeks: int, roles: int, time_limit_s: float) -> d
     wall_s = time.monotonic() - started
     if done.returncode != 0:
         error = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
-        return {"members": members, "weeks": weeks, "roles": roles, "error": error, "process_wall_s": wall_s}
+        return {"instance": f"s-{members}m-{weeks}w-{roles}r", "error": error, "process_wall_s": round(wall_s, 3)}
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["process_wall_s"] = round(wall_s, 3)
     return result
@@ -82,7 +96,10 @@ def report(results: list[dict[str, Any]]) -> None:
     rows = []
     for r in results:
         if "error" in r:
-            rows.append([f"{r['members']}m {r['weeks']}w {r['roles']}r", "error: " + r["error"][:60]])
+            memory = f"{r['peak_rss_mb']:.0f}" if "peak_rss_mb" in r else "-"
+            rows.append(
+                [r["instance"], "-", r["error"][:60], "", "", "", r.get("solve_s", "-"), r["process_wall_s"], memory]
+            )
             continue
         stages = r["stages"]
         spread_stage = stages["spread"]
