@@ -147,3 +147,32 @@ def swap(
         team_file=team_file,
     )
     _publish(change, rota_dir)
+
+
+@click.command()
+@ROTA_DIR
+@click.option(
+    "--team",
+    "team_file",
+    type=click.Path(path_type=Path),
+    help="Edited team file to use (copied into DIR); default: DIR/team.yaml, edited in place.",
+)
+@NOW
+@click.option(
+    "--time-limit",
+    "time_limit_s",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds of solving at most.",
+)
+@reports_errors
+def update(rota_dir: Path, team_file: Path | None, now: str | None, time_limit_s: float) -> None:
+    """Re-read the team file after edits (a holiday, a leaver, a pin) and repair only what is now broken.
+
+    Example: rota update rota-2027Q1    # after adding a holiday to rota-2027Q1/team.yaml
+    """
+    from rota.cli import parse_now
+    from rota.update import update as run
+
+    _publish(run(rota_dir, now=parse_now(now), team_file=team_file, time_limit_s=time_limit_s), rota_dir)

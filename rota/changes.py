@@ -26,7 +26,7 @@ def changes_table(change: Change) -> Table:
     problem = change.after_problem
     zone = problem.team.zone
     gone, came = changed_rows(change)
-    table = Table(title=f"changed assignments ({change.kind})", box=box.SIMPLE)
+    table = Table(title=f"changed assignments ({change.kind})", box=box.SIMPLE, show_edge=False, pad_edge=False)
     for column in ("role", "from", "to", "before", "after", "kind", "load", "seq"):
         table.add_column(column, no_wrap=True)
     for a in came:

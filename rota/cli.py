@@ -213,10 +213,11 @@ from rota.report_cli import report  # noqa: E402  (registered last: it imports o
 
 main.add_command(report)
 
-from rota.change_cli import cover, swap  # noqa: E402  (changing a published rota, SPEC §8)
+from rota.change_cli import cover, swap, update  # noqa: E402  (changing a published rota, SPEC §8)
 
 main.add_command(cover)
 main.add_command(swap)
+main.add_command(update)
 
 
 if __name__ == "__main__":

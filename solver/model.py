@@ -24,6 +24,9 @@ class RotaModel:
     problem: Problem
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     on: dict[tuple[str, dt.date, str], cp_model.IntVar] = field(default_factory=dict)
+    # Holdings of a published rota kept as they are (a week with a cover in it): rules 3 and 4 were checked
+    # on its rows when they were written, and are not re-imposed on the whole week here.
+    kept: frozenset[tuple[str, dt.date, str]] = frozenset()
 
     @classmethod
     def for_problem(cls, problem: Problem) -> RotaModel:

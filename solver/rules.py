@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from models.errors import InfeasibleError
@@ -28,6 +29,8 @@ def eligibility(rm: RotaModel) -> None:
     # (Roles outside `roles` have no variable at all; the rest are fixed to 0 here.)
     problem = rm.problem
     for (member_id, week, role), var in rm.on.items():
+        if (member_id, week, role) in rm.kept:
+            continue
         if problem.eligibility_reason(problem.team.member(member_id), week, role) is not None:
             rm.model.add(var == 0)
 
@@ -38,8 +41,10 @@ def absences(rm: RotaModel) -> None:
     for member in problem.team.members:
         for week in problem.weeks:
             if problem.absence_during(member.id, problem.interval(week)) is not None:
-                for var in rm.holds(member.id, week):
-                    rm.model.add(var == 0)
+                for role in problem.roles:
+                    var = rm.on.get((member.id, week, role))
+                    if var is not None and (member.id, week, role) not in rm.kept:
+                        rm.model.add(var == 0)
 
 
 def rest(rm: RotaModel) -> None:
@@ -85,9 +90,10 @@ def check_team_size(problem: Problem) -> None:
         )
 
 
-def build(problem: Problem) -> RotaModel:
-    """A model with every hard rule added."""
+def build(problem: Problem, kept: frozenset[tuple[str, dt.date, str]] = frozenset()) -> RotaModel:
+    """A model with every hard rule added; `kept` holdings of a published rota are exempt from rules 3-4."""
     rm = RotaModel.for_problem(problem)
+    rm.kept = kept
     for rule in HARD_RULES:
         rule(rm)
     return rm

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -23,7 +23,8 @@ DEFAULT_WORKERS = 1
 # Each objective's share of the time limit. The spread matters most; spacing, last in priority and hardest to
 # prove, only polishes. A stage that proves its optimum early ends early; its time is not handed on, so that
 # a rota is not delayed by seconds spent proving the least important objective.
-STAGE_SHARES = {"spread": 0.5, "preferences": 0.1, "even_roles": 0.2, "spacing": 0.1}
+STAGE_SHARES = {"spread": 0.5, "preferences": 0.1, "even_roles": 0.2, "spacing": 0.1, "changes": 0.3}
+DEFAULT_STAGE_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -90,15 +91,43 @@ def solve(
     started = time.monotonic()
     check_team_size(problem)
     rm = build(problem)
-    aggregate = bounds.build_aggregate(problem)
+    solver, results = lexicographic(
+        rm,
+        OBJECTIVES,
+        time_limit_s=time_limit_s,
+        seed=seed,
+        workers=workers,
+        on_progress=on_progress,
+        aggregate=bounds.build_aggregate(problem),
+    )
+    return Solution(_picks(rm, solver), tuple(results), time.monotonic() - started, seed, workers, _notes(problem))
+
+
+def lexicographic(
+    rm: RotaModel,
+    objectives: Sequence[Callable[[RotaModel], Objective]],
+    *,
+    time_limit_s: float,
+    seed: int,
+    workers: int = DEFAULT_WORKERS,
+    on_progress: ProgressCallback | None = None,
+    aggregate: bounds.Aggregate | None = None,
+) -> tuple[cp_model.CpSolver, list[StageResult]]:
+    """Minimise each objective in turn on a model holding the hard rules, keeping the earlier ones at their best.
+
+    `aggregate`, when given, is a relaxation of the same problem whose bounds are added to the model (they must
+    be valid for it: a repair model, which keeps published weeks, has none). Raises as `solve` does.
+    """
+    problem = rm.problem
+    started = time.monotonic()
     results: list[StageResult] = []
     previous: cp_model.CpSolver | None = None
-    for index, make_objective in enumerate(OBJECTIVES):
+    for index, make_objective in enumerate(objectives):
         objective = make_objective(rm)
-        budget = max(time_limit_s * STAGE_SHARES[objective.name], 0.05)
-        relaxed = bounds.RELAXED.get(objective.name)
-        relaxed_objective = relaxed(aggregate) if relaxed else None
-        if relaxed_objective is not None:
+        budget = max(time_limit_s * STAGE_SHARES.get(objective.name, DEFAULT_STAGE_SHARE), 0.05)
+        relaxed = bounds.RELAXED.get(objective.name) if aggregate is not None else None
+        relaxed_objective = relaxed(aggregate) if relaxed and aggregate is not None else None
+        if relaxed_objective is not None and aggregate is not None:
             bound = bounds.lower_bound(aggregate, relaxed_objective, budget / 2, workers, seed)
             if bound is not None:
                 rm.model.add(objective.expression >= bound)
@@ -120,11 +149,11 @@ def solve(
         # Keep this stage's best while the next stages improve on the rest; the relaxation follows suit.
         best = round(result.value * objective.scale)
         rm.model.add(objective.expression <= best)
-        if relaxed_objective is not None:
+        if relaxed_objective is not None and aggregate is not None:
             aggregate.model.add(relaxed_objective.expression <= best)
         previous = solver
     assert previous is not None
-    return Solution(_picks(rm, previous), tuple(results), time.monotonic() - started, seed, workers, _notes(problem))
+    return previous, results
 
 
 def _minimise(
