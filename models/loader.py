@@ -15,6 +15,8 @@ from models.errors import TeamFileError
 from models.team import ReferenceProblem, Team
 
 MAX_TEAM_FILE_BYTES = 5_000_000  # a team file is a page of YAML; refuse anything absurd before parsing it
+MAX_NESTING = 64  # a team file nests five deep; deeper is a mistake or an attack on the parser
+MAX_NODES = 200_000  # values after YAML aliases are expanded: a bounded "billion laughs"
 
 
 def load_team(path: str | Path) -> Team:
@@ -42,6 +44,9 @@ def parse_yaml(path: Path) -> Any:
         raise TeamFileError(name, "", f"is not UTF-8 text (byte {error.start}); save it as UTF-8 YAML") from None
     if "\x00" in text:
         raise TeamFileError(name, "", "contains NUL bytes; a team file is UTF-8 YAML text")
+    deepest = _flow_nesting(text)
+    if deepest > MAX_NESTING:
+        raise TeamFileError(name, "", f"nests {deepest} brackets deep; a team file needs a few levels at most")
     yaml = YAML(typ="rt")
     try:
         document = yaml.load(text)
@@ -60,20 +65,48 @@ def parse_yaml(path: Path) -> Any:
 
 def team_from_document(document: Any, name: str) -> Team:
     try:
-        return Team.model_validate(_plain(document))
+        plain = _plain(document, [MAX_NODES])
+    except _TooLarge:
+        raise TeamFileError(
+            name, "", f"expands to more than {MAX_NODES} values (YAML aliases?); write it out plainly"
+        ) from None
+    try:
+        return Team.model_validate(plain)
     except ValidationError as error:
         raise _file_error(error.errors()[0], document, name) from None
     except ReferenceProblem as problem:
         raise TeamFileError(name, problem.place, problem.problem, line_of(document, problem.place)) from None
 
 
-def _plain(node: Any) -> Any:
-    """ruamel's commented containers as plain dicts and lists (pydantic needs exact types)."""
+class _TooLarge(Exception):
+    pass
+
+
+def _plain(node: Any, budget: list[int]) -> Any:
+    """ruamel's commented containers as plain dicts and lists (pydantic needs exact types).
+
+    `budget` counts down the values made, so that aliases cannot expand a small file into a huge one.
+    """
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge
     if isinstance(node, dict):
-        return {str(k) if not isinstance(k, str) else k: _plain(v) for k, v in node.items()}
+        return {str(k) if not isinstance(k, str) else k: _plain(v, budget) for k, v in node.items()}
     if isinstance(node, list):
-        return [_plain(v) for v in node]
+        return [_plain(v, budget) for v in node]
     return node
+
+
+def _flow_nesting(text: str) -> int:
+    """The deepest run of unclosed [ and { (quotes ignored: a guard, not a parser)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def place_of(loc: tuple[int | str, ...]) -> str:
