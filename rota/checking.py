@@ -11,7 +11,7 @@ from models.loader import load_team
 from models.problem import Problem, make_problem
 from rota.history import load_history
 from rota.workflow import PeriodChoice
-from solver.solve import find_rota
+from solver.solve import solve
 
 
 def cover_candidates(problem: Problem, picks: Sequence[tuple[str, dt.date, str]], week: dt.date) -> list[str]:
@@ -39,11 +39,12 @@ def check_team(
         f"{period.name}: {len(period.weeks)} weeks, {period.first} to {period.last + ONE_WEEK} "
         f"(changeover {team.changeover.weekday.value} {team.changeover.time:%H:%M} {team.timezone})",
     ]
-    solution = find_rota(problem, time_limit_s=time_limit_s)
+    # The same solve as `generate` (same seed): the cover counts are those of the rota it would write.
+    solution = solve(problem, time_limit_s=time_limit_s)
     lines.append("a rota exists that satisfies every hard rule")
     lines.extend(f"note: {note}" for note in solution.notes)
     lines.append("")
-    lines.append("week        could cover a sickness")
+    lines.append("week        could cover a sickness (in the rota `generate` would write)")
     thin = 0
     for week in period.weeks:
         members = cover_candidates(problem, solution.picks, week)
