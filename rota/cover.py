@@ -107,6 +107,13 @@ def cover(
     draft = Version(new_team, text.encode("utf-8"), before.rows, history_base=before.history_base)
     problem = problem_of(draft)
     rows, notes = cover_absence(problem, before.rows, who, absence, now, kind="cover", force=force)
+    if rebalance:
+        # Fairness first, then the fewest changes, on the shifts starting after the freeze horizon (`update`).
+        from rota.update import repair_future
+
+        horizon = now + freeze_weeks * ONE_WEEK
+        rows, more = repair_future(problem, rows, horizon, order="spread_first", time_limit_s=time_limit_s)
+        notes.extend(more)
     after = next_version(before, new_team, text.encode("utf-8"), rows, now)
     if not any(a.member == who and a.role in problem.roles and _overlaps(a, absence) for a in before.rows):
         notes.append(f"{who} holds no shift during the absence: nothing to cover; the absence is recorded")
