@@ -155,18 +155,18 @@ def same_assignment(a: Assignment, b: Assignment) -> bool:
 
 
 def _lost(old: Sequence[Assignment], new: Sequence[Assignment]) -> list[Cancelled]:
-    """For each member: the pieces of time they held before and do not now, as cancelled events."""
+    """For each member and role: the pieces of time they held before and do not now, as cancelled events."""
     lost: list[Cancelled] = []
-    held_now: dict[str, list[Interval]] = defaultdict(list)
+    held_now: dict[tuple[str, str], list[Interval]] = defaultdict(list)
     for a in new:
-        held_now[a.member].append(Interval(a.start, a.end))
+        held_now[a.member, a.role].append(Interval(a.start, a.end))
     everywhere = {a.uid for a in new}
     for o in old:
         if o.uid not in everywhere:
             # The assignment is gone from the rota altogether (e.g. a shadow week moved).
             lost.append(Cancelled(o, o.sequence + 1))
             continue
-        for piece in _minus(Interval(o.start, o.end), held_now[o.member]):
+        for piece in _minus(Interval(o.start, o.end), held_now[o.member, o.role]):
             for a in new:
                 if a.role != o.role or a.week != o.week or a.member == o.member:
                     continue

@@ -59,6 +59,9 @@ def test_a_trade_within_a_week_swaps_roles_and_keeps_the_rules(q1: Path) -> None
     assert all(after[uid].kind == "swap" and after[uid].sequence == 1 for uid in changed)
     assert check_rota_dir(q1) == []
     assert "recorded kind swap on 2 row(s)" in result.output
+    # Each member keeps their lost role's event in their feed, cancelled.
+    lost = {(a.member, a.uid) for a in read_rota_csv(q1 / "cancelled.csv")}
+    assert lost == {(primary, "payments.primary.2027-03-02@rota"), (secondary, "payments.secondary.2027-03-02@rota")}
 
 
 def test_a_swap_that_breaks_a_rule_is_refused_with_the_reason(q1: Path) -> None:
