@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -117,10 +118,10 @@ def place_of(loc: tuple[int | str, ...]) -> str:
     return place
 
 
-def line_of(document: Any, place: str) -> int | None:
-    """The 1-based line of a place such as 'members[2].roles[0]', as close as the document allows."""
+def line_of(document: Any, place: str | tuple[int | str, ...]) -> int | None:
+    """The 1-based line of a place such as 'members[2].roles[0]' (or its parts), as close as the document allows."""
     node, line = document, None
-    for part in _parts(place):
+    for part in _parts(place) if isinstance(place, str) else place:
         if isinstance(node, CommentedMap) and isinstance(part, str) and part in node:
             line = node.lc.key(part)[0] + 1
             node = node[part]
@@ -143,16 +144,21 @@ def _parts(place: str) -> list[int | str]:
 
 
 def _file_error(detail: ErrorDetails, document: Any, name: str) -> TeamFileError:
-    loc = tuple(part for part in detail["loc"] if not _is_union_tag(part))
+    raw = tuple(detail["loc"])
+    if detail["type"] == "extra_forbidden" and raw:
+        # The unknown key itself may look like anything; only the path to it can hold pydantic's tags.
+        loc = (*(part for part in raw[:-1] if not _is_union_tag(part)), raw[-1])
+    else:
+        loc = tuple(part for part in raw if not _is_union_tag(part))
     place = place_of(loc)
-    line = line_of(document, place)
+    line = line_of(document, loc)
     kind = detail["type"]
     if kind == "extra_forbidden":
         key = loc[-1]
         valid = ", ".join(_fields_at(loc[:-1]))
         return TeamFileError(name, place, f"unknown key {key!r}; valid keys here: {valid}", line)
     if kind == "missing":
-        return TeamFileError(name, place, "is required", line_of(document, place_of(loc[:-1])) or line)
+        return TeamFileError(name, place, "is required", line_of(document, loc[:-1]) or line)
     got = _shown(detail.get("input"))
     if kind == "string_pattern_mismatch":
         return TeamFileError(name, place, f"{_pattern_hint(str(loc[-1]))} (got {got})", line)
@@ -175,9 +181,14 @@ def _shown(value: Any) -> str:
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
+UNION_TAG = re.compile(r"^[a-z][a-z-]*\[.*\]$")
+
+
 def _is_union_tag(part: int | str) -> bool:
     # pydantic names the branch of an `X | None` it tried, e.g. 'date' or 'function-after[...]'.
-    return isinstance(part, str) and (part in {"str", "int", "float", "date", "bool", "list"} or "[" in part)
+    return isinstance(part, str) and (
+        part in {"str", "int", "float", "date", "bool", "list"} or bool(UNION_TAG.match(part))
+    )
 
 
 def _fields_at(loc: tuple[int | str, ...]) -> list[str]:

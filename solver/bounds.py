@@ -11,8 +11,8 @@ model has thousands of Booleans, and its optimum is usually the rota's, which is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
