@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
-
-def reports_errors(command: Callable[..., None]) -> Callable[..., None]:
-    """rota.cli's error handling, looked up at call time: rota.cli imports this module to register it."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        from rota.cli import reports_errors as handled
-
-        handled(command)(*args, **kwargs)
-
-    return wrapper
+from rota.command import parse_date, parse_now, reports_errors
 
 
 def _publish(change: Any, directory: Path) -> None:
@@ -86,7 +74,6 @@ def cover(
 
     Example: rota cover rota-2027Q1 --who frank --from 2027-02-10 --to 2027-02-12
     """
-    from rota.cli import parse_date, parse_now
     from rota.cover import cover as run
 
     start = parse_date(first, "--from")
@@ -131,7 +118,6 @@ def swap(
 
     Example: rota swap rota-2027Q1 --week 2027-03-02 --role primary --to alice
     """
-    from rota.cli import parse_date, parse_now
     from rota.swap import swap as run
 
     shift_week = parse_date(week, "--week")
@@ -172,7 +158,6 @@ def update(rota_dir: Path, team_file: Path | None, now: str | None, time_limit_s
 
     Example: rota update rota-2027Q1    # after adding a holiday to rota-2027Q1/team.yaml
     """
-    from rota.cli import parse_now
     from rota.update import update as run
 
     _publish(run(rota_dir, now=parse_now(now), team_file=team_file, time_limit_s=time_limit_s), rota_dir)

@@ -7,7 +7,6 @@ import copy
 import errno
 import socket
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -15,22 +14,11 @@ from urllib.parse import urlsplit
 import click
 
 from models.errors import InputError
+from rota.command import reports_errors
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
-
-
-def reports_errors(command: F) -> F:
-    """rota.cli's error reporting, looked up when the command runs: rota.cli imports this module."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from rota.cli import reports_errors as report
-
-        return report(command)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.command()

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 import click
 
-
-def reports_errors(command: Callable[..., None]) -> Callable[..., None]:
-    """rota.cli's error handling, looked up at call time: rota.cli imports this module to register it."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        from rota.cli import reports_errors as handled
-
-        handled(command)(*args, **kwargs)
-
-    return wrapper
+from rota.command import reports_errors
 
 
 @click.command()
