@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from rota.command import parse_date, parse_now, reports_errors
+from rota.command import TIME_LIMIT, parse_date, parse_now, reports_errors
 
 
 def _publish(change: Any, directory: Path) -> None:
@@ -144,14 +144,7 @@ def swap(
     help="Edited team file to use (copied into DIR); default: DIR/team.yaml, edited in place.",
 )
 @NOW
-@click.option(
-    "--time-limit",
-    "time_limit_s",
-    type=click.FloatRange(0.1, 3600),
-    default=10.0,
-    show_default=True,
-    help="Seconds of solving at most.",
-)
+@TIME_LIMIT
 @reports_errors
 def update(rota_dir: Path, team_file: Path | None, now: str | None, time_limit_s: float) -> None:
     """Re-read the team file after edits (a holiday, a leaver, a pin) and repair only what is now broken.

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from models.errors import InputError
-from rota.command import parse_date, parse_now, reports_errors
+from rota.command import TIME_LIMIT, parse_date, parse_now, reports_errors
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,14 +53,7 @@ def main() -> None:
 @period_options
 @click.option("--out", type=click.Path(path_type=Path), help="Rota directory to write (default rota-<period>).")
 @click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=0, show_default=True, help="Solver seed.")
-@click.option(
-    "--time-limit",
-    "time_limit_s",
-    type=click.FloatRange(0.1, 3600),
-    default=10.0,
-    show_default=True,
-    help="Seconds of solving at most.",
-)
+@TIME_LIMIT
 @click.option("--force", is_flag=True, help="Replace an existing rota directory.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @reports_errors
@@ -118,14 +111,7 @@ def generate(
 @main.command()
 @click.argument("team_file", type=click.Path(path_type=Path))
 @period_options
-@click.option(
-    "--time-limit",
-    "time_limit_s",
-    type=click.FloatRange(0.1, 3600),
-    default=10.0,
-    show_default=True,
-    help="Seconds of solving at most.",
-)
+@TIME_LIMIT
 @reports_errors
 def check(
     team_file: Path,

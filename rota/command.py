@@ -50,3 +50,13 @@ def reports_errors(command: F) -> F:
             sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
+
+
+TIME_LIMIT = click.option(
+    "--time-limit",
+    "time_limit_s",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds of solving at most (shared by the objectives; see README).",
+)

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from models.calendar import Interval, Period
 from models.problem import Problem, make_problem
-from models.rota import Assignment, shift_uid
+from models.rota import Assignment
 from models.team import SHADOW_ROLE
-from rota.assemble import sort_rows
+from rota.assemble import sort_rows, whole_shift
 from rota.cover import Change, cover_absence
 from rota.published import load_version, next_version, problem_of
 from solver.repair import KeptShift, Order, repair
@@ -100,19 +100,7 @@ def repair_future(
         if (week, role) in kept or (whole and shift_rows[0].member == member):
             result.extend(shift_rows)
             continue
-        interval = sub.interval(week)
-        result.append(
-            Assignment(
-                role=role,
-                week=week,
-                start=interval.start,
-                end=interval.end,
-                member=member,
-                kind="update",
-                load=sub.load(role, interval),
-                uid=shift_uid(problem.team.team, role, week),
-            )
-        )
+        result.append(whole_shift(sub, member, week, role, "update"))
     result.extend(_shadows(sub, rows, future))
     changes = next((s for s in solution.stages if s.name == "changes"), None)
     spread = next(s for s in solution.stages if s.name == "spread")
@@ -170,18 +158,5 @@ def _shadows(problem: Problem, rows: Sequence[Assignment], future: list[dt.date]
             if existing is not None:
                 result.append(existing)
                 continue
-            interval = problem.interval(week)
-            uid = shift_uid(problem.team.team, f"{SHADOW_ROLE}-{member}", week)
-            result.append(
-                Assignment(
-                    role=SHADOW_ROLE,
-                    week=week,
-                    start=interval.start,
-                    end=interval.end,
-                    member=member,
-                    kind="update",
-                    load=0.0,
-                    uid=uid,
-                )
-            )
+            result.append(whole_shift(problem, member, week, SHADOW_ROLE, "update"))
     return result
