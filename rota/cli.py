@@ -78,8 +78,10 @@ def generate(
 
     from rota.chart import ImportWhileSolving
     from rota.display import show_generated
+    from rota.history import history_paths
     from rota.progress import solving_progress
     from rota.published import Version, write_version
+    from rota.tokens import inherit_tokens
     from rota.workflow import PeriodChoice
     from rota.workflow import generate as run
 
@@ -101,8 +103,11 @@ def generate(
         )
     problem = result.problem
     target = out or Path(f"rota-{problem.period.name}")
-    version = Version(problem.team, team_file.read_bytes(), result.rows, generated=moment)
+    version = Version(
+        problem.team, team_file.read_bytes(), result.rows, generated=moment, history=list(problem.history)
+    )
     write_version(target, version, problem, moment, replace=force)
+    inherit_tokens(target, history_paths(team_file, problem.team, history))
     if not quiet:
         show_generated(console, problem, result.solution, result.rows)
         console.print(f"wrote {target}/ ({len(result.rows)} assignments)", highlight=False)

@@ -104,7 +104,9 @@ def cover(
         raise InputError(f"--to {last}: the absence ended before now ({now:%Y-%m-%d %H:%M}); nothing to cover")
     name = str(before.history_base or directory / "team.yaml")
     text, new_team = add_absence(before.team_yaml.decode("utf-8"), name, who, first, last, reason)
-    draft = Version(new_team, text.encode("utf-8"), before.rows, history_base=before.history_base)
+    draft = Version(
+        new_team, text.encode("utf-8"), before.rows, history_base=before.history_base, history=before.history
+    )
     problem = problem_of(draft)
     rows, notes = cover_absence(problem, before.rows, who, absence, now, kind="cover", force=force)
     if rebalance:

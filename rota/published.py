@@ -28,7 +28,7 @@ from models.rota import Assignment
 from models.team import Team
 from rota.assemble import sort_rows
 from rota.csvfile import read_rota_csv, rota_csv
-from rota.history import load_history
+from rota.history import HISTORY_FILE, load_history
 from rota.ical import Cancelled, feeds
 from rota.rotadir import publish
 
@@ -47,6 +47,7 @@ class Version:
     generated: dt.datetime | None = None  # LAST-MODIFIED of events `modified` does not name
     modified: dict[str, dt.datetime] = field(default_factory=dict)
     history_base: Path | None = None  # the team file the `history:` paths are relative to
+    history: list[Assignment] = field(default_factory=list)  # the earlier rotas it was generated with
 
 
 def load_version(directory: Path, team_file: Path | None = None) -> Version:
@@ -65,6 +66,8 @@ def load_version(directory: Path, team_file: Path | None = None) -> Version:
     cancelled_path = directory / CANCELLED_FILE
     lost = read_rota_csv(cancelled_path) if cancelled_path.is_file() else []
     generated, modified = _read_modified(directory / MODIFIED_FILE)
+    history_path = directory / HISTORY_FILE
+    history = read_rota_csv(history_path) if history_path.is_file() else []
     return Version(
         team,
         source.read_bytes(),
@@ -73,6 +76,7 @@ def load_version(directory: Path, team_file: Path | None = None) -> Version:
         generated,
         modified,
         source,
+        history,
     )
 
 
@@ -89,11 +93,14 @@ def _read_modified(path: Path) -> tuple[dt.datetime | None, dict[str, dt.datetim
 
 
 def problem_of(version: Version) -> Problem:
-    """The facts of a published rota: its team, the period its rows cover, and the team file's history."""
+    """The facts of a published rota: its team, the period its rows cover, and the history it was made with.
+
+    The directory keeps that history (history.csv), so later commands need no paths that may have moved; a
+    directory written before it did falls back to the team file's `history:`.
+    """
     from rota.report import period_of
 
-    base = version.history_base or Path("team.yaml")
-    history = load_history(base, version.team, ())
+    history = version.history or load_history(version.history_base or Path("team.yaml"), version.team, ())
     return make_problem(version.team, period_of(version.rows, version.team), history)
 
 
@@ -139,6 +146,7 @@ def next_version(
         before.generated or now,
         modified,
         before.history_base,
+        before.history,
     )
 
 
@@ -219,7 +227,12 @@ def version_files(version: Version, problem: Problem, now: dt.datetime) -> dict[
     stamps = {a.uid: version.modified.get(a.uid, generated) for a in version.rows}
     stamps.update({c.assignment.uid: version.modified.get(c.assignment.uid, generated) for c in version.cancelled})
     files = {"rota.csv": rota_csv(version.team, version.rows), "team.yaml": version.team_yaml}
-    files.update(feeds(version.team, version.rows, now, version.cancelled, stamps))
+    # Feeds show the earlier rotas too: a subscriber keeps past weeks when the server moves to a new quarter.
+    first = min(a.start for a in version.rows)
+    past = [a for a in version.history if a.end <= first]
+    files.update(feeds(version.team, [*past, *version.rows], now, version.cancelled, stamps))
+    if version.history:
+        files[HISTORY_FILE] = rota_csv(version.team, version.history)
     files["rota.png"] = chart_png(problem, version.rows)
     cancelled_rows = [c.assignment.model_copy(update={"sequence": c.sequence}) for c in version.cancelled]
     files[CANCELLED_FILE] = rota_csv(version.team, cancelled_rows)

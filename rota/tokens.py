@@ -84,6 +84,19 @@ def ensure_tokens(rota_dir: Path, feeds: Iterable[str]) -> Tokens:
     return tokens
 
 
+def inherit_tokens(rota_dir: Path, earlier: Iterable[Path]) -> None:
+    """A new rota directory takes the feed tokens of the last earlier rota directory given that has them (the
+    team file's `history:` first, then `--history` in order), so that subscribers keep their URLs from one
+    quarter to the next. A directory with tokens of its own keeps them."""
+    sources = [p for p in earlier if (p / TOKENS_FILE).is_file()]
+    if not sources:
+        return
+    with locked(rota_dir):
+        if (rota_dir / TOKENS_FILE).exists():
+            return
+        _write_tokens(rota_dir, read_tokens(sources[-1]))
+
+
 def revoke(rota_dir: Path, feed: str) -> str:
     """Replace one feed's token: its old URL answers 404 from the next request. Returns the new token."""
     with locked(rota_dir):
