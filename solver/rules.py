@@ -61,10 +61,12 @@ def rest(rm: RotaModel) -> None:
         # Any `window` consecutive weeks hold at most one shift: the clique form, tighter than pairwise.
         for first in range(max(1, len(weeks) - window + 1)):
             span = weeks[first : first + window]
-            occupied = sum(1 for week in span if week in shadow)
             held = [var for week in span for var in rm.holds(member.id, week)]
-            if len(held) + occupied > 1:
-                rm.model.add(sum(held) <= 1 - min(occupied, 1))
+            if any(week in shadow for week in span):
+                for var in held:  # a shadow week in the window takes its one shift
+                    rm.model.add(var == 0)
+            elif len(held) > 1:
+                rm.model.add_at_most_one(held)
 
 
 def pins(rm: RotaModel) -> None:

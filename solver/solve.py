@@ -25,6 +25,7 @@ DEFAULT_WORKERS = 1
 # a rota is not delayed by seconds spent proving the least important objective.
 STAGE_SHARES = {"spread": 0.5, "preferences": 0.1, "even_roles": 0.2, "spacing": 0.1, "changes": 0.3}
 DEFAULT_STAGE_SHARE = 0.1
+BOUND_SHARE = 0.2  # of a stage's budget, for its lower bound from the aggregate relaxation
 
 
 @dataclass(frozen=True)
@@ -122,21 +123,25 @@ def lexicographic(
     started = time.monotonic()
     results: list[StageResult] = []
     previous: cp_model.CpSolver | None = None
-    for index, make_objective in enumerate(objectives):
+    for make_objective in objectives:
         objective = make_objective(rm)
         budget = max(time_limit_s * STAGE_SHARES.get(objective.name, DEFAULT_STAGE_SHARE), 0.05)
         relaxed = bounds.RELAXED.get(objective.name) if aggregate is not None else None
         relaxed_objective = relaxed(aggregate) if relaxed and aggregate is not None else None
+        bound = None
         if relaxed_objective is not None and aggregate is not None:
-            bound = bounds.lower_bound(aggregate, relaxed_objective, budget / 2, workers, seed)
+            bound = bounds.lower_bound(aggregate, relaxed_objective, budget * BOUND_SHARE, workers, seed)
             if bound is not None:
                 rm.model.add(objective.expression >= bound)
         if previous is not None:
             _hint(rm, previous)
         solver, status, result = _minimise(rm, objective, budget, seed, workers, on_progress, started)
+        if result is None and previous is not None and status != cp_model.MODEL_INVALID:
+            # Out of time before this stage found a rota: keep the last stage's rota, which is still the best
+            # for every earlier objective, and say what this objective is on it.
+            result = _unimproved(rm, objective, previous, bound)
+            solver = previous
         if result is None:
-            if index > 0:
-                raise RotaError(f"internal error: stage {objective.name} lost the rota of the stage before")
             if status == cp_model.INFEASIBLE:
                 raise explain.infeasible(problem)
             if status == cp_model.MODEL_INVALID:
@@ -177,6 +182,20 @@ def _minimise(
     bound = solver.best_objective_bound / objective.scale
     optimal = status == cp_model.OPTIMAL
     return solver, status, StageResult(objective.name, value, value if optimal else bound, optimal, solver.wall_time)
+
+
+def _unimproved(rm: RotaModel, objective: Objective, previous: cp_model.CpSolver, bound: int | None) -> StageResult:
+    """The objective's value on the previous stage's rota: every decision fixed, so propagation alone finds it."""
+    evaluation = rm.model.clone()
+    for var in rm.on.values():
+        evaluation.add(var == previous.boolean_value(var))
+    evaluation.minimize(objective.expression)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.solve(evaluation)
+    value = solver.objective_value / objective.scale
+    low = bound / objective.scale if bound is not None else 0.0
+    return StageResult(objective.name, value, min(low, value), False, solver.wall_time)
 
 
 def _hint(rm: RotaModel, solver: cp_model.CpSolver) -> None:

@@ -170,3 +170,21 @@ def test_spacing_spreads_each_members_shifts_over_the_cycle() -> None:
     for member in ("ann", "bob", "cat", "dan"):
         first, second = sorted(week for who, week, _ in picks if who == member)
         assert (second - first).days == 28
+
+
+def test_a_later_stage_out_of_time_keeps_the_rota_of_the_stage_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    import solver.solve as solving
+
+    real = solving._minimise
+
+    def starved(rm: Any, objective: Any, *args: Any) -> Any:
+        solver, status, result = real(rm, objective, *args)
+        return (solver, cp_model.UNKNOWN, None) if objective.name == "spacing" else (solver, status, result)
+
+    monkeypatch.setattr(solving, "_minimise", starved)
+    t = team(members=[{"id": m} for m in ("ann", "bob", "cat", "dan")])
+    solution = solve(make_problem(t, weeks_period(WEEK1, 8, t)), time_limit_s=5)
+    spacing = solution.stages[-1]
+    assert spacing.name == "spacing" and not spacing.optimal
+    assert len(solution.picks) == 8  # the rota of the stage before, whole
+    assert spacing.value >= spacing.bound >= 0
