@@ -54,11 +54,11 @@ def spread_of(
     high: int,
     total: int | None = None,
 ) -> cp_model.LinearExprT:
-    """An upper bound on max(values) - min(values), with both ends as named variables in [low, high].
+    """max(values) - min(values), with both ends as named variables in [low, high].
 
-    Only minimised, so `highest >= each value` and `lowest <= each value` suffice: at the optimum they are the
-    max and the min. Plain inequalities, not AddMaxEquality: with a hundred long balance expressions, the
-    max-equality form kept CP-SAT's presolve busy for 13 s before a first rota of a 100-member year; these take 4 s.
+    AddMaxEquality rather than `highest >= each value`: on the example quarter it proves the spread in 0.1 s
+    where the inequalities took 2.5 s. (On a 100-member year it costs CP-SAT's presolve about 13 s before a
+    first rota, against 4 s; see the README's figures.)
 
     With `total`, the values' sum is a known constant, and so is their mean: the largest is at least the mean
     and the smallest at most it. That is the bound a person can see; said to the LP, it proves what search
@@ -66,9 +66,8 @@ def spread_of(
     """
     highest = model.new_int_var(low, high, f"{name}_max")
     lowest = model.new_int_var(low, high, f"{name}_min")
-    for value in values:
-        model.add(highest >= value)
-        model.add(lowest <= value)
+    model.add_max_equality(highest, values)
+    model.add_min_equality(lowest, values)
     if total is not None:
         model.add(len(values) * highest >= total)
         model.add(len(values) * lowest <= total)
