@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +32,23 @@ def write_team(tmp_path: Path) -> Callable[[str], Path]:
 def run(*args: str | Path) -> Result:
     """Run the CLI in-process as a user would, capturing output and exit code."""
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example team's 2027Q1, generated once for the whole run. Copy it (`q1`) before changing it."""
+    out = tmp_path_factory.mktemp("published") / "q1"
+    result = run("generate", EXAMPLE, "--quarter", "2027Q1", "--out", out, "--now", NOW, "-q")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture
+def q1(published: Path, tmp_path: Path) -> Path:
+    """A private copy of the published example rota, for a test that changes it."""
+    copy = tmp_path / "q1"
+    shutil.copytree(published, copy)
+    return copy
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:

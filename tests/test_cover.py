@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,26 +13,10 @@ from icalendar import Calendar
 
 from rota.csvfile import read_rota_csv
 from tests.checker import check_rota_dir
-from tests.conftest import EXAMPLE, run, snapshot
+from tests.conftest import run, snapshot
 
 WEEK = dt.date(2027, 2, 9)
 UTC = dt.UTC
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example team's 2027Q1, generated once for the module."""
-    out = tmp_path_factory.mktemp("published") / "q1"
-    result = run("generate", EXAMPLE, "--quarter", "2027Q1", "--out", out, "--now", "2026-12-01", "-q")
-    assert result.exit_code == 0, result.output
-    return out
-
-
-@pytest.fixture
-def q1(published: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "q1"
-    shutil.copytree(published, copy)
-    return copy
 
 
 def primary_of(directory: Path, week: dt.date) -> str:

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from rota.csvfile import read_rota_csv
 from tests.checker import check_rota_dir
-from tests.conftest import EXAMPLE, run, snapshot
+from tests.conftest import run, snapshot
 
 NOW = "2027-02-09T18:30"
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("published") / "q1"
-    result = run("generate", EXAMPLE, "--quarter", "2027Q1", "--out", out, "--now", "2026-12-01", "-q")
-    assert result.exit_code == 0, result.output
-    return out
-
-
-@pytest.fixture
-def q1(published: Path, tmp_path: Path) -> Path:
-    shutil.copytree(published, tmp_path / "q1")
-    return tmp_path / "q1"
 
 
 def holder(directory: Path, week: str, role: str) -> str:
