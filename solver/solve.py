@@ -13,6 +13,7 @@ from models.errors import RotaError, TimeLimitError
 from models.problem import Problem
 from solver import bounds, explain
 from solver.fairness import OBJECTIVES, Objective
+from solver.greedy import greedy_rota
 from solver.model import RotaModel, deterministic
 from solver.rules import build, check_team_size
 
@@ -92,6 +93,10 @@ def solve(
     started = time.monotonic()
     check_team_size(problem)
     rm = build(problem)
+    start = greedy_rota(problem)
+    if start is not None:
+        for key, var in rm.on.items():
+            rm.model.add_hint(var, start.get(key, 0))
     solver, results = lexicographic(
         rm,
         OBJECTIVES,
