@@ -45,14 +45,7 @@ NOW = click.option("--now", help="Pretend the time is this (date or ISO datetime
     show_default=True,
     help="With --rebalance: weeks from now that stay as they are.",
 )
-@click.option(
-    "--time-limit",
-    "time_limit_s",
-    type=click.FloatRange(0.1, 3600),
-    default=10.0,
-    show_default=True,
-    help="With --rebalance: seconds of solving at most.",
-)
+@TIME_LIMIT
 @NOW
 @click.option("--force", is_flag=True, help="When nobody can cover within the rules, apply the least-bad choice.")
 @click.option("--team", "team_file", type=click.Path(path_type=Path), help="Team file to use instead of DIR/team.yaml.")
