@@ -17,9 +17,7 @@ from models.problem import Problem, make_problem
 from models.rota import Assignment
 from models.team import Team
 from rota.assemble import assignments
-from rota.csvfile import rota_csv
 from rota.history import load_history
-from rota.ical import Cancelled, feeds
 from solver.solve import ProgressCallback, Solution, solve
 
 
@@ -63,12 +61,3 @@ def generate(
     problem = make_problem(team, period, load_history(team_file, team, history))
     solution = solve(problem, time_limit_s=time_limit_s, seed=seed, on_progress=on_progress)
     return Generated(problem, solution, assignments(problem, solution))
-
-
-def rota_files(
-    team: Team, team_yaml: bytes, rows: Sequence[Assignment], now: dt.datetime, cancelled: Sequence[Cancelled] = ()
-) -> dict[str, bytes]:
-    """Everything a rota directory holds, as bytes (SPEC §9)."""
-    files = {"rota.csv": rota_csv(team, rows), "team.yaml": team_yaml}
-    files.update(feeds(team, rows, now, cancelled))
-    return files

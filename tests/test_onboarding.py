@@ -16,7 +16,7 @@ from models.problem import Problem, make_problem
 from models.rota import Assignment, shift_uid
 from models.team import SHADOW_ROLE, Team
 from rota.assemble import assignments
-from rota.workflow import rota_files
+from rota.published import Version, version_files
 from solver.solve import find_rota, solve
 from tests.strategies import teams
 
@@ -87,7 +87,8 @@ def test_a_joiner_shadows_the_first_two_weeks_they_are_free_then_holds_roles() -
 def test_shadow_rows_are_in_the_csv_and_the_members_feed() -> None:
     team = small_team(shadow_shifts=2)
     problem = make_problem(team, weeks_period(START, 8, team))
-    files = rota_files(team, b"", rota_of(problem), dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    files = version_files(Version(team, b"", rota_of(problem)), problem, now)
     csv_lines = files["rota.csv"].decode().splitlines()
     assert sum(",shadow,2027-01-" in line and ",new," in line for line in csv_lines) == 2
     assert files["feeds/new.ics"].count(b"SUMMARY:onboarding on-call: new shadowing") == 2
