@@ -177,8 +177,8 @@ def test_a_later_stage_out_of_time_keeps_the_rota_of_the_stage_before(monkeypatc
 
     real = solving._minimise
 
-    def starved(rm: Any, objective: Any, *args: Any) -> Any:
-        solver, status, result = real(rm, objective, *args)
+    def starved(rm: Any, objective: Any, *args: Any, **kwargs: Any) -> Any:
+        solver, status, result = real(rm, objective, *args, **kwargs)
         return (solver, cp_model.UNKNOWN, None) if objective.name == "spacing" else (solver, status, result)
 
     monkeypatch.setattr(solving, "_minimise", starved)
