@@ -8,8 +8,7 @@ from rich.table import Table
 
 from models.balance import member_balances, spread
 from models.rota import Assignment
-from rota.cover import Change
-from rota.published import same_assignment
+from rota.published import Change, same_assignment
 
 
 def changed_rows(change: Change) -> tuple[list[Assignment], list[Assignment]]:

@@ -26,24 +26,11 @@ from models.problem import Problem
 from models.rota import Assignment, Kind, segment_uid
 from models.team import Reason
 from rota.assemble import sort_rows
-from rota.published import Version, load_version, next_version, problem_of
+from rota.published import Change, Version, load_version, next_version, problem_of
 from rota.teamedit import add_absence
 
 # How bad a broken rule is when nobody can cover within the rules: the least-bad choice breaks the mildest.
 SEVERITY = {"rest": 1, "one role at a time": 2, "absences": 3, "eligibility": 4}
-
-
-@dataclass(frozen=True)
-class Change:
-    """A changed rota: both versions, the facts of each, and what to tell the team."""
-
-    kind: Kind
-    before: Version
-    after: Version
-    before_problem: Problem
-    after_problem: Problem
-    now: dt.datetime
-    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

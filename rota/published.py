@@ -24,7 +24,7 @@ from models.calendar import Interval
 from models.errors import InputError
 from models.loader import load_team
 from models.problem import Problem, make_problem
-from models.rota import Assignment
+from models.rota import Assignment, Kind
 from models.team import Team
 from rota.assemble import sort_rows
 from rota.csvfile import read_rota_csv, rota_csv
@@ -48,6 +48,19 @@ class Version:
     modified: dict[str, dt.datetime] = field(default_factory=dict)
     history_base: Path | None = None  # the team file the `history:` paths are relative to
     history: list[Assignment] = field(default_factory=list)  # the earlier rotas it was generated with
+
+
+@dataclass(frozen=True)
+class Change:
+    """A changed rota: both versions, the facts of each, and what to tell the team."""
+
+    kind: Kind
+    before: Version
+    after: Version
+    before_problem: Problem
+    after_problem: Problem
+    now: dt.datetime
+    notes: tuple[str, ...] = ()
 
 
 def load_version(directory: Path, team_file: Path | None = None) -> Version:

@@ -18,8 +18,7 @@ from models.errors import InfeasibleError, InputError
 from models.problem import Problem
 from models.rota import Assignment, segment_uid
 from rota.assemble import sort_rows
-from rota.cover import Change
-from rota.published import load_version, next_version, problem_of
+from rota.published import Change, load_version, next_version, problem_of
 from rota.rulecheck import new_problems
 
 
@@ -58,9 +57,7 @@ def swap(
     notes: list[str] = []
     if broken:
         if not force:
-            raise InfeasibleError(
-                "swap refused: it breaks the hard rules (--force writes it anyway)", [line for line in broken]
-            )
+            raise InfeasibleError("swap refused: it breaks the hard rules (--force writes it anyway)", broken)
         notes.extend(f"forced: breaks {line}" for line in broken)
     after = next_version(before, team, before.team_yaml, rows, now)
     return Change("swap", before, after, problem, problem, now, tuple(notes))

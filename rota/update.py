@@ -22,8 +22,8 @@ from models.problem import Problem, make_problem
 from models.rota import Assignment
 from models.team import SHADOW_ROLE
 from rota.assemble import sort_rows, whole_shift
-from rota.cover import Change, cover_absence
-from rota.published import load_version, next_version, problem_of
+from rota.cover import cover_absence
+from rota.published import Change, load_version, next_version, problem_of
 from solver.repair import KeptShift, Order, repair
 
 

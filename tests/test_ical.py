@@ -10,15 +10,13 @@ import pytest
 import vobject
 
 from tests.checker import read_rows
-from tests.conftest import EXAMPLE, NOW, run
+from tests.conftest import EXAMPLE, run
 
 
-@pytest.fixture(scope="module")
-def rota_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("ical") / "q1"
-    result = run("generate", EXAMPLE, "--quarter", "2027Q1", "--out", out, "--now", NOW, "-q")
-    assert result.exit_code == 0, result.output
-    return out
+@pytest.fixture
+def rota_dir(published: Path) -> Path:
+    """The example's 2027Q1, generated once for the whole run (read only here)."""
+    return published
 
 
 def calendars(rota_dir: Path) -> list[Path]:
