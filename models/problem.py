@@ -101,26 +101,12 @@ class Problem:
         return None
 
     def rest_after(self, a: Assignment) -> int:
-        """Weeks of rest after a past assignment: one after a cover, `min_rest_weeks` after a week on call."""
-        return COVER_REST_WEEKS if self.covers_only(a.member, a.week) else self.team.rules.min_rest_weeks
-
-    def covers_only(self, member_id: str, week: dt.date) -> bool:
-        """True when the member held only days of that week's shift, not its start: a cover is days, not a
-        rotation (SPEC §8). Told by the rows' times, not their kind: `update` and a swap mid-shift cover too."""
-        return (member_id, week) in self._past_covers
+        """Weeks of rest after a past assignment: one after a cover (days, not a rotation), else min_rest_weeks."""
+        return COVER_REST_WEEKS if a.kind == "cover" else self.team.rules.min_rest_weeks
 
     def last_week_on_call(self, member_id: str) -> dt.date | None:
-        """The member's last week in the history holding a shift from its start (covers aside)."""
-        weeks = [a.week for a in self.past_of(member_id) if not self.covers_only(member_id, a.week)]
-        return max(weeks, default=None)
-
-    @cached_property
-    def _past_covers(self) -> set[tuple[str, dt.date]]:
-        starts: dict[tuple[str, dt.date], bool] = {}
-        for a in self.past:
-            key = (a.member, a.week)
-            starts[key] = starts.get(key, False) or a.start == self.interval(a.week).start
-        return {key for key, held_start in starts.items() if not held_start}
+        """The member's last week in the history holding a shift (covers aside)."""
+        return max((a.week for a in self.past_of(member_id) if a.kind != "cover"), default=None)
 
     def shadow_rest(self, member: Member, week: dt.date) -> dt.date | None:
         """The shadow week of this period after which `member` is still resting at `week`, if any.
@@ -283,7 +269,7 @@ class Problem:
         """Whole shifts per (member, role) in the history; a cover is not a shift."""
         counts: dict[tuple[str, str], int] = defaultdict(int)
         for a in self.past:
-            if a.start == self.interval(a.week).start:
+            if a.kind != "cover" and a.start == self.interval(a.week).start:
                 counts[(a.member, a.role)] += 1
         return counts
 

@@ -89,12 +89,10 @@ def absences(problem: Problem, rows: Sequence[Assignment]) -> list[str]:
 
 def rest(problem: Problem, rows: Sequence[Assignment]) -> list[str]:
     # Rule 5: min_rest_weeks off between two weeks on call, history included; one week around a cover.
-    # member -> week -> only covers that week: days of a shift someone else started (whatever its kind)
-    weeks_on: dict[str, dict[dt.date, bool]] = defaultdict(dict)
+    weeks_on: dict[str, dict[dt.date, bool]] = defaultdict(dict)  # member -> week -> only covers that week
     past = set()
     for a in [*problem.past, *rows]:
-        days_only = a.start != problem.interval(a.week).start
-        weeks_on[a.member][a.week] = weeks_on[a.member].get(a.week, True) and days_only
+        weeks_on[a.member][a.week] = weeks_on[a.member].get(a.week, True) and a.kind == "cover"
     for a in problem.past:
         past.add((a.member, a.week))
     problems = []

@@ -2,7 +2,8 @@
 
 - Assignments that ended before now never change.
 - The current shift changes only where it must: if its holder is now absent for part of what is left of it (or
-  no longer eligible), that part goes to a cover member as `rota cover` would choose one, recorded as `update`.
+  no longer eligible), that part goes to a cover member as `rota cover` would choose one; the covering row is kind
+  `cover` (so that rest after it relaxes to one week, SPEC §8) and the holder keeps the rest of their row.
 - The weeks still to come are re-solved by `solver.repair` with the fewest changed assignments first, then
   fairness; every earlier week is history. A week holding a split shift (a cover) is kept as it is unless its
   rows are now broken. Changed rows are recorded as `update`.
@@ -53,7 +54,8 @@ def repair_current(
         spans = [rest] if gone else [span for _, span in absence if span.overlaps(rest)]
         for span in spans:
             clipped = Interval(max(span.start, now), min(span.end, row.end))
-            current, more = cover_absence(problem, current, row.member, clipped, now, kind="update", force=False)
+            # The covering member's row is a cover, whichever command made it: rest after it relaxes to one week.
+            current, more = cover_absence(problem, current, row.member, clipped, now, kind="cover", force=False)
             notes.extend(more)
     return current, notes
 

@@ -138,9 +138,7 @@ def spacing(agg: Aggregate) -> Objective | None:
     index = {week: i for i, week in enumerate(problem.weeks)}
     terms = []
     for member in problem.fairness_members:
-        last = max(
-            (a.week for a in problem.past_of(member.id) if not problem.covers_only(a.member, a.week)), default=None
-        )
+        last = problem.last_week_on_call(member.id)
         last_past = None if last is None else (last - problem.weeks[0]).days // 7
         weeks = [index[w] for w in agg.available[member.id]]
         table = min_close_pairs(weeks, agg.most[member.id], gap, cycle, last_past)

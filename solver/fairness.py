@@ -130,9 +130,7 @@ def close_pairs(rm: RotaModel) -> Objective:
                 model.add(close >= sum(later)).only_enforce_if(now)
                 terms.append(close)
         # A shift soon after the member's last shift in the history is a close pair too.
-        last = max(
-            (a.week for a in problem.past_of(member.id) if not problem.covers_only(a.member, a.week)), default=None
-        )
+        last = problem.last_week_on_call(member.id)
         if last is not None:
             terms.extend(now for i, now in enumerate(on_call) if now is not None and (weeks[i] - last).days < 7 * cycle)
     return Objective("spacing", sum(terms))

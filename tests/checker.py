@@ -139,9 +139,9 @@ def check(team: dict[str, Any], rows: list[Row], history: list[Row]) -> list[str
     for r in history + rows:
         by_member[r.member].append(r)
     for member, their_rows in by_member.items():
-        weeks_on: dict[dt.date, bool] = {}  # week -> only covers that week: days of a shift someone else started
+        weeks_on: dict[dt.date, bool] = {}  # week -> only covers that week
         for r in their_rows:
-            weeks_on[r.week] = weeks_on.get(r.week, True) and r.start.astimezone(dt.UTC) != changeover_at(r.week)
+            weeks_on[r.week] = weeks_on.get(r.week, True) and r.kind == "cover"
         ordered = sorted(weeks_on)
         for earlier, later in itertools.pairwise(ordered):
             if later in {r.week for r in history if r.member == member}:
