@@ -14,8 +14,9 @@ from models.problem import Problem
 from solver import bounds, explain
 from solver.fairness import OBJECTIVES, Objective
 from solver.greedy import greedy_rota
-from solver.model import RotaModel, deterministic
+from solver.model import RotaModel, deterministic, scaled
 from solver.rules import build, check_team_size
+from solver.share_out import share_out
 
 # Set explicitly, never left to CP-SAT's guess. One worker searches deterministically and, with the aggregate
 # bounds, proved the example's objectives 5-10x faster than two interleaved workers (README, "Solver").
@@ -27,6 +28,7 @@ DEFAULT_WORKERS = 1
 STAGE_SHARES = {"spread": 0.5, "preferences": 0.1, "even_roles": 0.2, "spacing": 0.1, "changes": 0.3}
 DEFAULT_STAGE_SHARE = 0.1
 BOUND_SHARE = 0.2  # of a stage's budget, for its lower bound from the aggregate relaxation
+REALISE_SHARE = 0.2  # of a stage's budget, for a rota carrying the relaxation's best share-out
 
 
 @dataclass(frozen=True)
@@ -133,16 +135,36 @@ def lexicographic(
         budget = max(time_limit_s * STAGE_SHARES.get(objective.name, DEFAULT_STAGE_SHARE), 0.05)
         relaxed = bounds.RELAXED.get(objective.name) if aggregate is not None else None
         relaxed_objective = relaxed(aggregate) if relaxed and aggregate is not None else None
-        bound = None
+        bound, plan = None, None
         if relaxed_objective is not None and aggregate is not None:
-            bound = bounds.lower_bound(aggregate, relaxed_objective, budget * BOUND_SHARE, workers, seed)
+            opening = share_out(aggregate) if not results else None  # the spread's stage: give CP-SAT a start
+            relaxation = bounds.solve_relaxed(
+                aggregate, relaxed_objective, budget * BOUND_SHARE, workers, seed, hint=opening
+            )
+            bound, plan = relaxation.bound, relaxation.counts
             if bound is not None:
                 rm.model.add(objective.expression >= bound)
-        if previous is not None:
-            _hint(rm, previous)
-        solver, status, result = _minimise(
-            rm, objective, budget, seed, workers, on_progress, started, from_hint=previous is not None
-        )
+        realised = _realise(rm, objective, plan, budget * REALISE_SHARE, seed, workers) if plan else None
+        if realised is not None and bound is not None and realised.objective_value <= bound:
+            # The rota carries the relaxation's best share-out, and nothing beats the relaxation: proven.
+            solver, status = realised, cp_model.OPTIMAL
+            value = realised.objective_value / objective.scale
+            result: StageResult | None = StageResult(objective.name, value, value, True, realised.wall_time)
+            if on_progress is not None:
+                on_progress(Progress(objective.name, value, value, time.monotonic() - started))
+        else:
+            start_from = realised or previous
+            if start_from is not None:
+                _hint(rm, start_from)
+            solver, status, result = _minimise(
+                rm,
+                objective,
+                budget,
+                seed,
+                workers,
+                on_progress,
+                started,
+            )
         if result is None and previous is not None and status != cp_model.MODEL_INVALID:
             # Out of time before this stage found a rota: keep the last stage's rota, which is still the best
             # for every earlier objective, and say what this objective is on it.
@@ -176,16 +198,14 @@ def _minimise(
     workers: int,
     on_progress: ProgressCallback | None,
     started: float,
-    *,
-    from_hint: bool = False,
 ) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus, StageResult | None]:
     rm.model.minimize(objective.expression)
     solver = cp_model.CpSolver()
     params = solver.parameters
     deterministic(params, workers, seed, time_limit_s)
-    # A later stage starts from the last stage's rota, complete and feasible: search around it first. On the
-    # example's spacing stage this averaged 3.5 close pairs over four seeds, against 5.5 without.
-    params.repair_hint = from_hint
+    # The hint is a complete rota that keeps every rule and every earlier stage's best, so CP-SAT takes it as
+    # its first solution as is. Not `repair_hint`: in OR-Tools 9.15 it can abort the whole process ("Check
+    # failed: heuristics.fixed_search != nullptr"), which a 100-member year's preferences stage hit.
     callback = _Reporter(objective, on_progress, started) if on_progress else None
     status = solver.solve(rm.model, callback)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -194,6 +214,31 @@ def _minimise(
     bound = solver.best_objective_bound / objective.scale
     optimal = status == cp_model.OPTIMAL
     return solver, status, StageResult(objective.name, value, value if optimal else bound, optimal, solver.wall_time)
+
+
+def _realise(
+    rm: RotaModel,
+    objective: Objective,
+    counts: dict[tuple[str, bounds.LoadClass], int],
+    time_limit_s: float,
+    seed: int,
+    workers: int,
+) -> cp_model.CpSolver | None:
+    """A rota giving each member exactly `counts` shifts of each class, best for `objective` among those,
+    or None if none is found in time. Solved on a copy, so the variables keep their indices for `_hint`."""
+    problem = rm.problem
+    loads = {(s.week, s.role): scaled(s.load) for s in problem.shifts}
+    by_class: dict[tuple[str, bounds.LoadClass], list[cp_model.IntVar]] = {}
+    for (member, week, role), var in rm.on.items():
+        by_class.setdefault((member, (role, loads[week, role])), []).append(var)
+    realisation = rm.model.clone()
+    for key, count in counts.items():
+        realisation.add(sum(by_class.get(key, [])) == count)
+    realisation.minimize(objective.expression)
+    solver = cp_model.CpSolver()
+    deterministic(solver.parameters, workers, seed, time_limit_s)
+    status = solver.solve(realisation)
+    return solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
 
 def _unimproved(rm: RotaModel, objective: Objective, previous: cp_model.CpSolver, bound: int | None) -> StageResult:
