@@ -11,9 +11,10 @@ model has thousands of Booleans, and its optimum is usually the rota's, which is
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from ortools.sat.python import cp_model
 
@@ -32,6 +33,15 @@ class Aggregate:
     shifts: dict[str, cp_model.IntVar] = field(default_factory=dict)  # each member's shift count
     most: dict[str, int] = field(default_factory=dict)  # the most shifts each member can hold
     available: dict[str, list[dt.date]] = field(default_factory=dict)  # weeks each member may be on call
+    totals: dict[LoadClass, int] = field(default_factory=dict)  # shifts of each class in the period
+    limits: dict[tuple[str, LoadClass], int] = field(default_factory=dict)  # the most a member can hold
+    pinned: dict[tuple[str, LoadClass], int] = field(default_factory=dict)  # the fewest: their pins
+    caps: list[tuple[list[tuple[str, LoadClass]], int]] = field(default_factory=list)  # sums of counts, capped
+
+    def cap(self, keys: list[tuple[str, LoadClass]], most: int) -> None:
+        """These counts hold at most `most` shifts between them; kept, too, for the share-out (share_out.py)."""
+        self.model.add(sum(self.counts[key] for key in keys) <= most)
+        self.caps.append((keys, most))
 
 
 def max_shifts(weeks: list[dt.date], rest_weeks: int) -> int:
@@ -46,30 +56,90 @@ def max_shifts(weeks: list[dt.date], rest_weeks: int) -> int:
     return held
 
 
+HALL_WEEKS = 4  # classes with this few weeks get a constraint per subset of their weeks (2^4 at most)
+
+
 def build_aggregate(problem: Problem) -> Aggregate:
     agg = Aggregate(problem)
-    shift_classes = Counter((s.role, scaled(s.load)) for s in problem.shifts)
-    by_class: dict[LoadClass, list[cp_model.IntVar]] = {cls: [] for cls in shift_classes}
+    rest = problem.team.rules.min_rest_weeks
+    loads = {(s.week, s.role): scaled(s.load) for s in problem.shifts}
+    class_weeks: dict[LoadClass, set[dt.date]] = defaultdict(set)  # the weeks holding a shift of each class
+    for shift in problem.shifts:
+        class_weeks[shift.role, loads[shift.week, shift.role]].add(shift.week)
+    agg.totals = dict(Counter((s.role, loads[s.week, s.role]) for s in problem.shifts))
+    pins = problem.pins_in_period()
+    pinned_to = {(week, role): member for member, week, role in pins}
+    agg.pinned = dict(Counter((member, (role, loads[week, role])) for member, week, role in pins))
+    by_class: dict[LoadClass, list[cp_model.IntVar]] = {cls: [] for cls in agg.totals}
+    open_weeks: dict[tuple[str, LoadClass], set[dt.date]] = {}  # weeks of the class the member may take
     for member in problem.fairness_members:
-        available: Counter[LoadClass] = Counter()
-        weeks = set()
         for shift in problem.shifts:
-            if problem.may_hold(member, shift.week, shift.role):
-                available[shift.role, scaled(shift.load)] += 1
-                weeks.add(shift.week)
-        most = max_shifts(list(weeks), problem.team.rules.min_rest_weeks)
+            if (
+                problem.may_hold(member, shift.week, shift.role)
+                and pinned_to.get((shift.week, shift.role), member.id) == member.id
+            ):
+                open_weeks.setdefault((member.id, (shift.role, loads[shift.week, shift.role])), set()).add(shift.week)
+        weeks = set().union(*(w for (m, _), w in open_weeks.items() if m == member.id))
+        most = max_shifts(list(weeks), rest)
         mine = []
-        for cls, count in available.items():
-            var = agg.model.new_int_var(0, min(count, most), f"count[{member.id},{cls[0]},{cls[1]}]")
+        for cls in agg.totals:
+            if (member.id, cls) not in open_weeks:
+                continue
+            # Two shifts of one class closer than the rest allows cannot both be held.
+            limit = max_shifts(list(open_weeks[member.id, cls]), rest)
+            var = agg.model.new_int_var(0, limit, f"count[{member.id},{cls[0]},{cls[1]}]")
+            agg.model.add(var >= agg.pinned.get((member.id, cls), 0))  # a relaxation still keeps the pins
             agg.counts[member.id, cls] = var
+            agg.limits[member.id, cls] = limit
             by_class[cls].append(var)
             mine.append(var)
         held = agg.model.new_int_var(0, most, f"shifts[{member.id}]")
         agg.model.add(held == sum(mine))
         agg.shifts[member.id], agg.most[member.id], agg.available[member.id] = held, most, sorted(weeks)
-    for cls, total in shift_classes.items():
+    for cls, total in agg.totals.items():
         agg.model.add(sum(by_class[cls]) == total)
+    _same_weeks(agg, class_weeks, open_weeks, rest)
+    _hall(agg, class_weeks, open_weeks)
     return agg
+
+
+def _same_weeks(
+    agg: Aggregate,
+    class_weeks: dict[LoadClass, set[dt.date]],
+    open_weeks: dict[tuple[str, LoadClass], set[dt.date]],
+    rest: int,
+) -> None:
+    """Classes whose shifts fall in the same few weeks (a bank holiday's primary and secondary) share a member's
+    rest there: together they hold no more shifts than those weeks allow one member."""
+    for weeks in {frozenset(w) for w in class_weeks.values()}:
+        inside = [cls for cls, w in class_weeks.items() if w <= weeks]
+        if len(inside) < 2:
+            continue
+        for member in agg.problem.fairness_members:
+            keys = [(member.id, cls) for cls in inside if (member.id, cls) in agg.counts]
+            if len(keys) > 1:
+                mine = set().union(*(open_weeks[key] for key in keys))
+                agg.cap(keys, max_shifts(list(mine), rest))
+
+
+def _hall(
+    agg: Aggregate, class_weeks: dict[LoadClass, set[dt.date]], open_weeks: dict[tuple[str, LoadClass], set[dt.date]]
+) -> None:
+    """For a class of few weeks, the members who can only take it within some of those weeks hold at most one
+    shift per such week between them (Hall's condition: otherwise no rota gives everyone their count)."""
+    for cls, weeks in class_weeks.items():
+        if len(weeks) > HALL_WEEKS:
+            continue
+        ordered = sorted(weeks)
+        for size in range(1, len(ordered)):
+            for subset in combinations(ordered, size):
+                confined = [
+                    (member_id, cls)
+                    for member_id, member_cls in agg.counts
+                    if member_cls == cls and open_weeks[member_id, cls] <= set(subset)
+                ]
+                if len(confined) > 1:
+                    agg.cap(confined, size)
 
 
 def balances(agg: Aggregate) -> dict[str, cp_model.LinearExprT]:
@@ -155,14 +225,32 @@ RELAXED: dict[str, Callable[[Aggregate], Objective | None]] = {
 }
 
 
-def lower_bound(agg: Aggregate, objective: Objective, time_limit_s: float, workers: int, seed: int) -> int | None:
-    """The proven lower bound of an objective over the aggregate model (scaled), or None if none in time."""
+@dataclass(frozen=True)
+class Relaxed:
+    """An objective solved over the aggregate model: a proven lower bound for the rota model, and the best
+    share-out of shifts found (counts per member and class), which a rota may realise."""
+
+    bound: int | None  # scaled, as the objective's expression
+    counts: dict[tuple[str, LoadClass], int] | None
+
+
+def solve_relaxed(
+    agg: Aggregate,
+    objective: Objective,
+    time_limit_s: float,
+    workers: int,
+    seed: int,
+    hint: dict[tuple[str, LoadClass], int] | None = None,
+) -> Relaxed:
+    """Minimise the objective over the aggregate model, starting from `hint` when given."""
     agg.model.minimize(objective.expression)
+    agg.model.clear_hints()  # type: ignore[no-untyped-call]
+    for key, count in (hint or {}).items():
+        agg.model.add_hint(agg.counts[key], count)
     solver = cp_model.CpSolver()
     deterministic(solver.parameters, workers, seed, time_limit_s)
     status = solver.solve(agg.model)
-    if status == cp_model.OPTIMAL:
-        return round(solver.objective_value)
-    if status == cp_model.FEASIBLE:
-        return int(solver.best_objective_bound)
-    return None
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Relaxed(None, None)
+    bound = round(solver.objective_value) if status == cp_model.OPTIMAL else int(solver.best_objective_bound)
+    return Relaxed(bound, {key: solver.value(var) for key, var in agg.counts.items()})
