@@ -2,10 +2,13 @@
 
 The spread and the role counts depend only on how many shifts of each *class* (role and load) each member
 carries, not on which weeks. The aggregate model keeps just that: count[m, class] between 0 and the shifts of
-that class the member may hold; every class's counts sum to the number of its shifts (coverage is exact); each
-member holds at most as many shifts as rest and availability allow. Any rota maps to a solution of it, so its
-optimum is a valid lower bound for the rota model. It has a few hundred integer variables where the rota
-model has thousands of Booleans, and its optimum is usually the rota's, which is then proven at once.
+that class the member can hold with rest between them; every class's counts sum to the number of its shifts
+(coverage is exact); each member holds at most as many shifts as rest and availability allow. Two facts about
+weeks are kept because a share-out that ignores them cannot be realised: classes falling in the same weeks share
+a member's rest there, and for a class of few weeks (bank holidays), members who can only take some of those
+weeks share them (Hall's condition). Any rota maps to a solution, so the model's optimum is a valid lower bound
+for the rota model. It has a few hundred integer variables where the rota model has thousands of Booleans; its
+best counts are also what solve.py asks a rota to realise.
 """
 
 from __future__ import annotations

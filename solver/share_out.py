@@ -12,7 +12,8 @@ The search:
   lowers (spread, sum of squared balances); the squares break ties, so the search crosses plateaus where the
   spread stays the same. It stops when no move helps. Deterministic: no randomness, fixed orders.
 
-It only proposes counts; the proof of optimality is CP-SAT's (bounds.lower_bound).
+It only proposes counts, as CP-SAT's starting point on the aggregate model (bounds.solve_relaxed), which proves
+the bound.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def share_out(agg: Aggregate) -> dict[tuple[str, LoadClass], int] | None:
     """Counts per (member, class) meeting the aggregate's constraints with a small spread, or None if the
     opening share-out gets stuck (a class nobody left can take)."""
     search = _Search(agg)
-    if not search.start():
+    if not search.members or not search.start():
         return None
     for _ in range(MAX_MOVES):
         if not search.improve():
