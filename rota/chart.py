@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,36 +25,6 @@ ABSENT_COLOUR = "#d0d0d0"
 ROW_INCHES = 0.32  # per member: keeps a row readable whatever the team size
 HEADER_INCHES = 1.7  # title, week labels and the legend
 DPI = 100  # modest: the file stays small and drawing stays cheap
-
-
-def import_in_background() -> None:
-    """Start importing matplotlib on another thread: it is most of the chart's cost (about a second)."""
-    threading.Thread(target=_import_matplotlib, name="import-matplotlib", daemon=True).start()
-
-
-class ImportWhileSolving:
-    """A progress callback that starts importing matplotlib when the solver reports its first rota.
-
-    CP-SAT releases the GIL while it searches, so an import started then overlaps the search and costs
-    `generate` next to nothing. Started any earlier, it would compete with loading the team and building the
-    model, which hold the GIL (measured: no gain).
-    """
-
-    def __init__(self) -> None:
-        self.started = False
-
-    def __call__(self, _progress: object) -> None:
-        if not self.started:
-            self.started = True
-            import_in_background()
-
-
-def _import_matplotlib() -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.backends.backend_agg
-    import matplotlib.figure
 
 
 def chart_png(problem: Problem, rows: Sequence[Assignment]) -> bytes:

@@ -17,6 +17,17 @@ from rota.command import TIME_LIMIT, parse_date, parse_now, reports_errors
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# What `generate` needs only once the rota is solved, loaded while the solver works: matplotlib for rota.png
+# (most of it), icalendar for the feeds, rich's tables.
+AFTER_SOLVING = (
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "rota.chart",
+    "rota.published",
+    "rota.display",
+    "rota.tokens",
+)
+
 
 def period_options(command: F) -> F:
     for option in reversed(
@@ -76,12 +87,7 @@ def generate(
     """
     from rich.console import Console
 
-    from rota.chart import ImportWhileSolving
-    from rota.display import show_generated
-    from rota.history import history_paths
-    from rota.progress import solving_progress
-    from rota.published import Version, write_version
-    from rota.tokens import inherit_tokens
+    from rota.progress import ImportWhileSolving, solving_progress
     from rota.workflow import PeriodChoice
     from rota.workflow import generate as run
 
@@ -90,8 +96,8 @@ def generate(
     if out is not None and out.exists() and not force:
         raise InputError(f"{out}: a rota directory already exists; pass --force to replace it, or --out another")
     console = Console()
-    # matplotlib, for rota.png, loads while the solver works.
-    with solving_progress(console, enabled=console.is_terminal and not quiet, also=ImportWhileSolving()) as on_progress:
+    preload = ImportWhileSolving(AFTER_SOLVING)
+    with solving_progress(console, enabled=console.is_terminal and not quiet, also=preload) as on_progress:
         result = run(
             team_file,
             choice,
@@ -101,6 +107,12 @@ def generate(
             time_limit_s=time_limit_s,
             on_progress=on_progress,
         )
+    # Imported here, not above, so that the solver starts sooner; usually already loaded by `preload`.
+    from rota.display import show_generated
+    from rota.history import history_paths
+    from rota.published import Version, write_version
+    from rota.tokens import inherit_tokens
+
     problem = result.problem
     target = out or Path(f"rota-{problem.period.name}")
     version = Version(

@@ -5,11 +5,12 @@ Shown on a terminal only: in a pipe or a log, a redrawn line is noise, so there 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import importlib
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from solver.solve import Progress as SolveProgress
 from solver.solve import ProgressCallback
@@ -23,6 +24,8 @@ def solving_progress(
     if not enabled:
         yield also
         return
+    from rich.progress import Progress, SpinnerColumn, TextColumn  # only on a terminal
+
     display = Progress(
         SpinnerColumn(),
         TextColumn("solving [bold]{task.fields[stage]}[/bold]"),
@@ -46,3 +49,25 @@ def solving_progress(
 
     with display:
         yield on_progress
+
+
+class ImportWhileSolving:
+    """A progress callback that starts importing `modules` on another thread when the solver reports its first rota.
+
+    CP-SAT releases the GIL while it searches, so imports started then overlap the search and cost next to
+    nothing. Started any earlier, they would compete with loading the team and building the model, which hold
+    the GIL (measured: no gain).
+    """
+
+    def __init__(self, modules: Sequence[str]) -> None:
+        self.modules = tuple(modules)
+        self.thread: threading.Thread | None = None
+
+    def __call__(self, _progress: object) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._import, name="import-while-solving", daemon=True)
+            self.thread.start()
+
+    def _import(self) -> None:
+        for module in self.modules:
+            importlib.import_module(module)

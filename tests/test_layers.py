@@ -38,3 +38,9 @@ def test_the_cli_starts_without_ortools_pandas_or_servers() -> None:
         "starlette",
         "uvicorn",
     }
+
+
+def test_generate_loads_feeds_tables_and_charts_while_it_solves() -> None:
+    # What `rota generate` imports before it solves; the rest (rota.cli.AFTER_SOLVING) loads during the solve.
+    loaded = imported_after("import rota.cli, rota.progress, rota.workflow")
+    assert not loaded & {"icalendar", "matplotlib", "PIL"}
