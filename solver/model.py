@@ -83,7 +83,9 @@ def spread_of(
 
 def deterministic(params: Any, workers: int, seed: int, time_limit_s: float) -> None:
     """Same input and seed, same rota: several workers interleave their search deterministically, and the
-    limit is counted in CP-SAT's deterministic time, not in seconds that depend on the machine's load."""
+    limit is counted in CP-SAT's deterministic time, not in seconds that depend on the machine's load.
+
+    Interleaved search can abort the process in OR-Tools 9.15, which is why solve.DEFAULT_WORKERS is 1."""
     params.num_workers = workers
     params.random_seed = seed
     params.interleave_search = workers > 1

@@ -15,11 +15,13 @@ from solver import bounds, explain
 from solver.fairness import OBJECTIVES, Objective
 from solver.greedy import greedy_rota
 from solver.model import RotaModel, deterministic, scaled
+from solver.respace import respace
 from solver.rules import build, check_team_size
 from solver.share_out import share_out
 
-# Set explicitly, never left to CP-SAT's guess. One worker searches deterministically and, with the aggregate
-# bounds, proved the example's objectives 5-10x faster than two interleaved workers (README, "Solver").
+# Set explicitly, never left to CP-SAT's guess. One worker: two interleaved workers reached the example's spacing
+# optimum on 8 seeds of 8 (one worker: 3 of 8) and fairer years, but in OR-Tools 9.15 interleaved search can abort
+# the whole process ("Check failed: heuristics.fixed_search != nullptr"), which the cross-solver tests hit.
 DEFAULT_WORKERS = 1
 
 # Each objective's share of the time limit. The spread matters most; spacing, last in priority and hardest to
@@ -29,6 +31,11 @@ STAGE_SHARES = {"spread": 0.5, "preferences": 0.1, "even_roles": 0.2, "spacing":
 DEFAULT_STAGE_SHARE = 0.1
 BOUND_SHARE = 0.2  # of a stage's budget, for its lower bound from the aggregate relaxation
 REALISE_SHARE = 0.2  # of a stage's budget, for a rota carrying the relaxation's best share-out
+
+Pick = tuple[str, dt.date, str]  # (member, week, role)
+
+# Local searches that improve a stage's starting rota without touching the earlier objectives.
+POLISH: dict[str, Callable[[Problem, tuple[Pick, ...]], tuple[Pick, ...]]] = {"spacing": respace}
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,7 @@ def solve(
         workers=workers,
         on_progress=on_progress,
         aggregate=bounds.build_aggregate(problem),
+        polishing=True,
     )
     return Solution(_picks(rm, solver), tuple(results), time.monotonic() - started, seed, workers, _notes(problem))
 
@@ -120,11 +128,14 @@ def lexicographic(
     workers: int = DEFAULT_WORKERS,
     on_progress: ProgressCallback | None = None,
     aggregate: bounds.Aggregate | None = None,
+    polishing: bool = False,
 ) -> tuple[cp_model.CpSolver, list[StageResult]]:
     """Minimise each objective in turn on a model holding the hard rules, keeping the earlier ones at their best.
 
     `aggregate`, when given, is a relaxation of the same problem whose bounds are added to the model (they must
-    be valid for it: a repair model, which keeps published weeks, has none). Raises as `solve` does.
+    be valid for it: a repair model, which keeps published weeks, has none). With `polishing`, stages that have a
+    local search (POLISH) run it on their starting rota first; a repair model, whose published weeks must not
+    move, has none. Raises as `solve` does.
     """
     problem = rm.problem
     started = time.monotonic()
@@ -145,17 +156,21 @@ def lexicographic(
             if bound is not None:
                 rm.model.add(objective.expression >= bound)
         realised = _realise(rm, objective, plan, budget * REALISE_SHARE, seed, workers) if plan else None
+        polish = POLISH.get(objective.name) if polishing else None
+        start = realised or previous
+        if polish is not None and start is not None:
+            realised = _polished(rm, objective, polish, start)
         if realised is not None and bound is not None and realised.objective_value <= bound:
-            # The rota carries the relaxation's best share-out, and nothing beats the relaxation: proven.
+            # This rota (realised from the relaxation's counts, or polished) meets the relaxation's bound: proven.
             solver, status = realised, cp_model.OPTIMAL
             value = realised.objective_value / objective.scale
             result: StageResult | None = StageResult(objective.name, value, value, True, realised.wall_time)
             if on_progress is not None:
                 on_progress(Progress(objective.name, value, value, time.monotonic() - started))
         else:
-            start_from = realised or previous
-            if start_from is not None:
-                _hint(rm, start_from)
+            start = realised or previous
+            if start is not None:
+                _hint(rm, start)
             solver, status, result = _minimise(
                 rm,
                 objective,
@@ -165,11 +180,12 @@ def lexicographic(
                 on_progress,
                 started,
             )
-        if result is None and previous is not None and status != cp_model.MODEL_INVALID:
-            # Out of time before this stage found a rota: keep the last stage's rota, which is still the best
-            # for every earlier objective, and say what this objective is on it.
-            result = _unimproved(rm, objective, previous, bound)
-            solver = previous
+        if result is None and start is not None and status != cp_model.MODEL_INVALID:
+            # Out of time before the search found a rota: keep the one it started from (realised or polished,
+            # else the last stage's), which is still the best for every earlier objective, and say what this
+            # objective is on it.
+            result = _unimproved(rm, objective, start, bound)
+            solver = start
         if result is None:
             if status == cp_model.INFEASIBLE:
                 raise explain.infeasible(problem)
@@ -216,6 +232,20 @@ def _minimise(
     return solver, status, StageResult(objective.name, value, value if optimal else bound, optimal, solver.wall_time)
 
 
+def _polished(
+    rm: RotaModel,
+    objective: Objective,
+    polish: Callable[[Problem, tuple[Pick, ...]], tuple[Pick, ...]],
+    start: cp_model.CpSolver,
+) -> cp_model.CpSolver:
+    """The rota `polish` makes of `start`'s, held by a solver like any stage's result (or `start` if no better)."""
+    picks = set(polish(rm.problem, _picks(rm, start)))
+    polished, status = _evaluate(rm, objective, {key: key in picks for key in rm.on})
+    if status != cp_model.OPTIMAL:  # cannot happen: polishing keeps every rule and every earlier stage's best
+        return start
+    return polished
+
+
 def _realise(
     rm: RotaModel,
     objective: Objective,
@@ -243,16 +273,23 @@ def _realise(
 
 def _unimproved(rm: RotaModel, objective: Objective, previous: cp_model.CpSolver, bound: int | None) -> StageResult:
     """The objective's value on the previous stage's rota: every decision fixed, so propagation alone finds it."""
-    evaluation = rm.model.clone()
-    for var in rm.on.values():
-        evaluation.add(var == previous.boolean_value(var))
-    evaluation.minimize(objective.expression)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.solve(evaluation)
+    solver, _ = _evaluate(rm, objective, {key: previous.boolean_value(var) for key, var in rm.on.items()})
     value = solver.objective_value / objective.scale
     low = bound / objective.scale if bound is not None else 0.0
     return StageResult(objective.name, value, min(low, value), False, solver.wall_time)
+
+
+def _evaluate(
+    rm: RotaModel, objective: Objective, values: dict[tuple[str, dt.date, str], bool]
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
+    """A solver holding this rota (every decision fixed) and the objective's value on it, with its status."""
+    evaluation = rm.model.clone()
+    for key, var in rm.on.items():
+        evaluation.add(var == int(values[key]))
+    evaluation.minimize(objective.expression)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    return solver, solver.solve(evaluation)
 
 
 def _hint(rm: RotaModel, solver: cp_model.CpSolver) -> None:

@@ -183,6 +183,7 @@ def test_a_later_stage_out_of_time_keeps_the_rota_of_the_stage_before(monkeypatc
 
     monkeypatch.setattr(solving, "_minimise", starved)
     monkeypatch.setattr(solving, "_realise", lambda *args: None)  # no share-out realised: the full search runs
+    monkeypatch.setattr(solving, "POLISH", {})  # nor polished
     t = team(members=[{"id": m} for m in ("ann", "bob", "cat", "dan")])
     solution = solve(make_problem(t, weeks_period(WEEK1, 8, t)), time_limit_s=5)
     spacing = solution.stages[-1]
