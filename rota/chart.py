@@ -1,21 +1,16 @@
 """rota.png: the rota at a glance. Members down, weeks across, each cell coloured by the role held; covers and
 absences marked; beside it each member's balance as a bar (SPEC §6: 0 is perfectly fair).
 
-Drawn with Pillow: cells, labels and bars need no plotting library, and matplotlib cost `rota generate` about
-0.6 s to import and draw, more than anything else it does besides solving; Pillow takes about 0.1 s, import
-included. Each member gets a row of the same height, so the image grows with the team and stays readable.
+Drawn with matplotlib's Agg backend (no display needed) as one image per grid rather than one patch per cell,
+so that a team of 30 over a quarter costs no more to draw than a team of 8. Height grows with the team.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
-
-from PIL import Image, ImageDraw, ImageFont
 
 from models.balance import member_balances
 from models.errors import InputError
@@ -27,55 +22,82 @@ ROLE_COLOURS = ("#1f5fa8", "#e0892b", "#3b9a57", "#8e5cb5", "#c7464a", "#7a6a55"
 SHADOW_COLOUR = "#b9d3ee"
 FREE_COLOUR = "#f4f4f4"
 ABSENT_COLOUR = "#d0d0d0"
-ABSENT_MARK = "#555555"
-MORE_COLOUR = "#c7464a"  # carried more than their share
-LESS_COLOUR = "#3b9a57"
-GRID_LINE = "#dddddd"
-
-# Sizes in pixels.
-ROW = 32  # per member: keeps a row readable whatever the team size
-COLUMN = 48  # per week: room for its date
-LABELS = 110  # the member ids, left of the grid
-GAP = 40  # between the grid and the balances
-BARS = 240  # the balance panel
-MARGIN = 20
-TOP = 44  # the titles
-DATES = 40  # below the grid: week dates and balance ticks
-LEGEND_LINE = 22
-MIN_WIDTH = 800  # room for the legend when the period is short
-MIN_COLUMNS = 4  # the balances start at least this many weeks right of the grid's left: room for the title
-MARK = 5  # half the size of a cell's mark
-
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+ROW_INCHES = 0.32  # per member: keeps a row readable whatever the team size
+HEADER_INCHES = 1.7  # title, week labels and the legend
+DPI = 100  # modest: the file stays small and drawing stays cheap
 
 
 def chart_png(problem: Problem, rows: Sequence[Assignment]) -> bytes:
     """The chart as PNG bytes."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display, and the cheapest backend to start
+    from matplotlib.colors import ListedColormap
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
     members = [m.id for m in problem.team.members]
     weeks = list(problem.weeks)
-    font = ImageFont.load_default(size=11)
-    title_font = ImageFont.load_default(size=13)
-    cells = _cells(problem, rows, members, weeks)
-    legend = _legend_items(problem, rows, absent=bool(cells.absent), covers=bool(cells.covers_given))
-    panel = LABELS + COLUMN * max(len(weeks), MIN_COLUMNS) + GAP  # the balances' left edge
-    width = max(MIN_WIDTH, panel + BARS + MARGIN)
-    lines = _legend_lines(legend, font, width - 2 * MARGIN)
-    height = TOP + ROW * len(members) + DATES + LEGEND_LINE * len(lines) + MARGIN // 2
-    image = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(image)
+    roles = problem.roles
+    grid, covers_given, covers_received, absent = _cells(problem, rows, members, weeks)
+    colours = [FREE_COLOUR, ABSENT_COLOUR, *ROLE_COLOURS[: len(roles)], SHADOW_COLOUR]
+    if len(roles) > len(ROLE_COLOURS):
+        colours[2:-1] = [ROLE_COLOURS[i % len(ROLE_COLOURS)] for i in range(len(roles))]
 
-    title = f"{problem.team.team} on-call, {problem.period.name}"
-    draw.text((LABELS - 1, TOP - 10), title, fill="black", font=title_font, anchor="ls")
-    bottom = _grid(draw, problem, cells, members, weeks, font)
+    width = max(8.0, 3.0 + 0.42 * len(weeks) + 2.5)
+    height = HEADER_INCHES + ROW_INCHES * len(members)
+    figure = Figure(figsize=(width, height), dpi=DPI)
+    grid_axes, bar_axes = figure.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [max(len(weeks), 4), 4]})
+    figure.subplots_adjust(
+        left=1.1 / width,
+        right=1 - 0.25 / width,
+        top=1 - 0.55 / height,
+        bottom=1.0 / height,
+        wspace=0.05,
+    )
+
+    grid_axes.imshow(
+        grid, cmap=ListedColormap(colours), vmin=0, vmax=len(colours) - 1, aspect="auto", interpolation="nearest"
+    )
+    grid_axes.set_xticks(range(len(weeks)), [w.strftime("%d %b") for w in weeks], rotation=90, fontsize=8)
+    grid_axes.set_yticks(range(len(members)), members, fontsize=8)
+    # Cell borders as two line collections: minor ticks would cost a Tick object (and its text) per line.
+    grid_axes.vlines([x - 0.5 for x in range(1, len(weeks))], -0.5, len(members) - 0.5, colors="white", linewidth=1)
+    grid_axes.hlines([y - 0.5 for y in range(1, len(members))], -0.5, len(weeks) - 0.5, colors="white", linewidth=1)
+    grid_axes.set_title(f"{problem.team.team} on-call, {problem.period.name}", fontsize=10, loc="left")
+    _mark(grid_axes, covers_given, "^", "black")
+    _mark(grid_axes, covers_received, "v", "white")
+    _mark(grid_axes, absent, "x", "#555555")
+
     balances = member_balances(problem, rows)
-    _balances(draw, [balances[m].balance for m in members], panel, bottom, font, title_font)
-    y = bottom + DATES
-    for line in lines:
-        _legend_line(draw, line, (width - _line_width(line, font)) / 2, y, font)
-        y += LEGEND_LINE
+    values = [balances[m].balance for m in members]
+    bar_axes.barh(range(len(members)), values, color=["#c7464a" if v > 0 else "#3b9a57" for v in values])
+    bar_axes.axvline(0, color="black", linewidth=0.8)
+    for y, value in enumerate(values):
+        bar_axes.text(value, y, f" {value:+.1f} ", va="center", ha="left" if value >= 0 else "right", fontsize=7)
+    limit = max([1.0, *(abs(v) for v in values)]) * 1.5  # room for the labels
+    bar_axes.set_xlim(-limit, limit)
+    bar_axes.set_title("balance (days)", fontsize=10)
+    bar_axes.tick_params(axis="x", labelsize=8)
+    bar_axes.tick_params(axis="y", length=0)
+    bar_axes.set_ylim(len(members) - 0.5, -0.5)
+    bar_axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+    bar_axes.set_axisbelow(True)
+
+    legend: list[object] = [
+        Patch(color=ROLE_COLOURS[i % len(ROLE_COLOURS)], label=role) for i, role in enumerate(roles)
+    ]
+    # Only what this chart shows: a legend entry for nothing on the grid would send the reader looking for it.
+    if any(a.role == SHADOW_ROLE for a in rows):
+        legend.append(Patch(color=SHADOW_COLOUR, label=SHADOW_ROLE))
+    if absent:
+        legend.append(Patch(color=ABSENT_COLOUR, label="absent (x)"))
+    if covers_given:
+        legend += [_marker_handle("^", "black", "cover given"), _marker_handle("v", "#777777", "shift covered")]
+    figure.legend(handles=legend, loc="lower center", ncols=min(len(legend), 8), fontsize=8, frameon=False)
 
     out = io.BytesIO()
-    image.save(out, format="png")
+    figure.savefig(out, format="png", dpi=DPI)
     return out.getvalue()
 
 
@@ -92,15 +114,10 @@ def write_chart(path: Path, problem: Problem, rows: Sequence[Assignment]) -> Non
 Cell = tuple[int, int]  # (member row, week column)
 
 
-class Cells(NamedTuple):
-    grid: list[list[int]]  # colour codes: 0 free, 1 absent, 2.. the roles in order, last shadow
-    covers_given: list[Cell]
-    covers_received: list[Cell]
-    absent: list[Cell]
-
-
-def _cells(problem: Problem, rows: Sequence[Assignment], members: list[str], weeks: list[dt.date]) -> Cells:
-    """Each cell's colour code, and the cells to mark."""
+def _cells(
+    problem: Problem, rows: Sequence[Assignment], members: list[str], weeks: list[dt.date]
+) -> tuple[list[list[int]], list[Cell], list[Cell], list[Cell]]:
+    """Colour codes per cell (0 free, 1 absent, 2.. roles in order, last shadow) and the cells to mark."""
     row_of = {m: i for i, m in enumerate(members)}
     column_of = {w: j for j, w in enumerate(weeks)}
     code = {role: 2 + i for i, role in enumerate(problem.roles)}
@@ -125,125 +142,16 @@ def _cells(problem: Problem, rows: Sequence[Assignment], members: list[str], wee
         elif (a.week, a.role) in covered_shifts:
             covers_received.add(cell)
     # A held cell shows its role; the absence mark stays on it (a split shift around a sickness).
-    return Cells(grid, covers_given, sorted(covers_received), absent)
+    return grid, covers_given, sorted(covers_received), absent
 
 
-def _grid(
-    draw: ImageDraw.ImageDraw, problem: Problem, cells: Cells, members: list[str], weeks: list[dt.date], font: Font
-) -> int:
-    """The cells with a white line between them, their marks and labels; returns the grid's bottom."""
-    colours = [FREE_COLOUR, ABSENT_COLOUR]
-    colours += [ROLE_COLOURS[i % len(ROLE_COLOURS)] for i in range(len(problem.roles))] + [SHADOW_COLOUR]
-    for i, codes in enumerate(cells.grid):
-        for j, code in enumerate(codes):
-            left, top = LABELS + j * COLUMN, TOP + i * ROW
-            draw.rectangle((left, top, left + COLUMN - 2, top + ROW - 2), fill=colours[code])
-    right, bottom = LABELS + COLUMN * len(weeks) - 1, TOP + ROW * len(members) - 1
-    draw.rectangle((LABELS - 1, TOP - 1, right, bottom), outline="black")
-    marks = [
-        (cells.absent, "x", ABSENT_MARK),
-        (cells.covers_given, "^", "black"),
-        (cells.covers_received, "v", "white"),
-    ]
-    for marked, kind, colour in marks:
-        for i, j in marked:
-            _mark(draw, (LABELS + j * COLUMN + COLUMN // 2 - 1, TOP + i * ROW + ROW // 2 - 1), kind, colour)
-    for i, member in enumerate(members):
-        draw.text((LABELS - 8, TOP + i * ROW + ROW // 2 - 1), member, fill="black", font=font, anchor="rm")
-    for j, week in enumerate(weeks):
-        centre = LABELS + j * COLUMN + COLUMN // 2 - 1
-        draw.text((centre, bottom + 6), week.strftime("%d %b"), fill="black", font=font, anchor="mt")
-    return bottom
+def _mark(axes: object, cells: list[Cell], marker: str, colour: str) -> None:
+    if cells:
+        ys, xs = zip(*cells, strict=True)
+        axes.scatter(xs, ys, marker=marker, s=22, c=colour, linewidths=1.2)  # type: ignore[attr-defined]
 
 
-def _mark(draw: ImageDraw.ImageDraw, centre: tuple[float, float], kind: str, colour: str) -> None:
-    """A cross (absent), a triangle up (cover given) or down (shift covered), centred on `centre`."""
-    x, y = centre
-    if kind == "x":
-        draw.line((x - MARK, y - MARK, x + MARK, y + MARK), fill=colour, width=2)
-        draw.line((x - MARK, y + MARK, x + MARK, y - MARK), fill=colour, width=2)
-    elif kind == "^":
-        draw.polygon([(x, y - MARK), (x - MARK, y + MARK), (x + MARK, y + MARK)], fill=colour)
-    else:
-        draw.polygon([(x - MARK, y - MARK), (x + MARK, y - MARK), (x, y + MARK)], fill=colour)
+def _marker_handle(marker: str, colour: str, label: str) -> object:
+    from matplotlib.lines import Line2D
 
-
-# The balances ----------------------------------------------------------------------------------------------
-
-
-def _balances(
-    draw: ImageDraw.ImageDraw, values: list[float], left: int, bottom: int, font: Font, title_font: Font
-) -> None:
-    """One bar a member, on an axis symmetric about 0 with room for the labels, ticks on round numbers."""
-    limit = max([1.0, *(abs(v) for v in values)]) * 1.5
-    right = left + BARS
-
-    def x_of(value: float) -> float:
-        return left + (value + limit) / (2 * limit) * BARS
-
-    step = tick_step(limit)
-    for k in range(-math.floor(limit / step), math.floor(limit / step) + 1):
-        tick = round(k * step, 9)
-        draw.line((x_of(tick), TOP, x_of(tick), bottom), fill=GRID_LINE)
-        draw.line((x_of(tick), bottom, x_of(tick), bottom + 4), fill="black")
-        draw.text((x_of(tick), bottom + 6), f"{tick:g}", fill="black", font=font, anchor="mt")
-    for i, value in enumerate(values):
-        top = TOP + i * ROW + ROW // 5
-        ends = sorted((x_of(0), x_of(value)))
-        draw.rectangle((ends[0], top, ends[1], top + ROW * 3 // 5), fill=MORE_COLOUR if value > 0 else LESS_COLOUR)
-        # The label beyond the bar's end: right of a bar to the right, left of one to the left.
-        x, anchor = (x_of(value) + 4, "lm") if value >= 0 else (x_of(value) - 4, "rm")
-        draw.text((x, TOP + i * ROW + ROW // 2 - 1), f"{value:+.1f}", fill="black", font=font, anchor=anchor)
-    draw.line((x_of(0), TOP, x_of(0), bottom), fill="black")
-    draw.rectangle((left, TOP - 1, right, bottom), outline="black")
-    draw.text(((left + right) / 2, TOP - 10), "balance (days)", fill="black", font=title_font, anchor="ms")
-
-
-def tick_step(limit: float) -> float:
-    """A round step (1, 2 or 5 times a power of ten) that puts at most three ticks either side of 0."""
-    power = 10.0 ** math.floor(math.log10(limit / 3))
-    return next(power * factor for factor in (1, 2, 5, 10) if limit / (power * factor) <= 3)
-
-
-# The legend ------------------------------------------------------------------------------------------------
-
-LegendItem = tuple[str, str, str]  # (swatch kind: "box" or a mark, colour, label)
-
-
-def _legend_items(problem: Problem, rows: Sequence[Assignment], *, absent: bool, covers: bool) -> list[LegendItem]:
-    """Only what this chart shows: a legend entry for nothing on the grid would send the reader looking for it."""
-    items = [("box", ROLE_COLOURS[i % len(ROLE_COLOURS)], role) for i, role in enumerate(problem.roles)]
-    if any(a.role == SHADOW_ROLE for a in rows):
-        items.append(("box", SHADOW_COLOUR, SHADOW_ROLE))
-    if absent:
-        items.append(("box", ABSENT_COLOUR, "absent (x)"))
-    if covers:
-        items += [("^", "black", "cover given"), ("v", "#777777", "shift covered")]
-    return items
-
-
-def _item_width(item: LegendItem, font: Font) -> float:
-    return 24 + font.getlength(item[2]) + 20  # swatch, label, space before the next
-
-
-def _line_width(line: list[LegendItem], font: Font) -> float:
-    return sum(_item_width(item, font) for item in line) - 20
-
-
-def _legend_lines(items: list[LegendItem], font: Font, width: float) -> list[list[LegendItem]]:
-    lines: list[list[LegendItem]] = [[]]
-    for item in items:
-        if lines[-1] and _line_width([*lines[-1], item], font) > width:
-            lines.append([])
-        lines[-1].append(item)
-    return lines
-
-
-def _legend_line(draw: ImageDraw.ImageDraw, line: list[LegendItem], x: float, y: int, font: Font) -> None:
-    for kind, colour, label in line:
-        if kind == "box":
-            draw.rectangle((x, y - 5, x + 18, y + 5), fill=colour)
-        else:
-            _mark(draw, (x + 9, y), kind, colour)
-        draw.text((x + 24, y), label, fill="black", font=font, anchor="lm")
-        x += _item_width((kind, colour, label), font)
+    return Line2D([], [], linestyle="none", marker=marker, color=colour, label=label, markersize=6)

@@ -17,9 +17,16 @@ from rota.command import TIME_LIMIT, parse_date, parse_now, reports_errors
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# What `generate` needs only once the rota is solved, loaded while the solver works: Pillow for rota.png,
-# icalendar for the feeds, rich's tables.
-AFTER_SOLVING = ("rota.chart", "rota.published", "rota.display", "rota.tokens")
+# What `generate` needs only once the rota is solved, loaded while the solver works: matplotlib for rota.png
+# (most of it), icalendar for the feeds, rich's tables.
+AFTER_SOLVING = (
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "rota.chart",
+    "rota.published",
+    "rota.display",
+    "rota.tokens",
+)
 
 
 def period_options(command: F) -> F:

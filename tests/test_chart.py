@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import struct
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageColor
 
 from models.calendar import weeks_period
 from models.problem import Problem, make_problem
 from models.rota import Assignment, shift_uid
 from models.team import Team
-from rota.chart import ABSENT_COLOUR, ROLE_COLOURS, chart_png, tick_step, write_chart
+from rota.chart import chart_png, write_chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 START = dt.date(2027, 1, 5)
@@ -78,15 +76,3 @@ def test_write_chart_writes_what_matplotlib_reads_back(tmp_path: Path) -> None:
     pixels = image.imread(path)
     assert pixels.shape[:2][::-1] == png_size(path.read_bytes())
     assert pixels.std() > 0.05  # not a blank image
-
-
-def test_every_role_and_the_absence_show_in_their_colours() -> None:
-    image = Image.open(io.BytesIO(chart_png(*problem_and_rows(8)))).convert("RGB")
-    colours = {colour for _, colour in image.getcolors(maxcolors=1 << 16) or []}
-    for name in [*ROLE_COLOURS[:2], ABSENT_COLOUR]:
-        assert ImageColor.getrgb(name) in colours, name
-
-
-@pytest.mark.parametrize(("limit", "step"), [(1.5, 0.5), (2.9, 1.0), (4.5, 2.0), (9.2, 5.0), (30.0, 10.0)])
-def test_balance_ticks_are_round_and_at_most_three_each_side(limit: float, step: float) -> None:
-    assert tick_step(limit) == pytest.approx(step)
