@@ -114,7 +114,8 @@ def _same_weeks(
 ) -> None:
     """Classes whose shifts fall in the same few weeks (a bank holiday's primary and secondary) share a member's
     rest there: together they hold no more shifts than those weeks allow one member."""
-    for weeks in {frozenset(w) for w in class_weeks.values()}:
+    # Sorted: a set of dates iterates in an order that changes with PYTHONHASHSEED, and so would the model.
+    for weeks in sorted({frozenset(w) for w in class_weeks.values()}, key=sorted):
         inside = [cls for cls, w in class_weeks.items() if w <= weeks]
         if len(inside) < 2:
             continue

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -216,3 +219,44 @@ def test_same_input_and_seed_give_identical_bytes(tmp_path: Path, drawn: tuple[T
         result = run(*args, "--seed", seed, "--force", "--now", "2026-12-01", "--time-limit", "3", "-q")
         outputs.append((result.exit_code, (out / "rota.csv").read_bytes() if result.exit_code == 0 else result.output))
     assert outputs[0] == outputs[1]
+
+
+FINGERPRINT_MODELS = """
+import datetime as dt, hashlib, sys
+from pathlib import Path
+from models.calendar import quarter_period
+from models.loader import load_team
+from models.problem import make_problem
+from solver import bounds
+from solver.fairness import OBJECTIVES
+from solver.rules import build
+
+team = load_team(Path(sys.argv[1]))
+problem = make_problem(team, quarter_period("2027Q1", team, dt.date(2026, 12, 1)))
+aggregate = bounds.build_aggregate(problem)
+for relaxed in bounds.RELAXED.values():
+    relaxed(aggregate)
+rota = build(problem)
+for objective in OBJECTIVES:
+    objective(rota)
+for model in (aggregate.model, rota.model):
+    print(hashlib.sha256(str(model.proto).encode()).hexdigest())
+"""
+
+
+def test_the_same_models_in_every_process(tmp_path: Path) -> None:
+    # Sets of dates or strings iterate in an order that changes with PYTHONHASHSEED: if building a model ever
+    # depended on it, two processes would solve different models and could write different rotas. One process
+    # cannot see this, so two are started.
+    example = Path(__file__).parent.parent / "examples" / "team.yaml"
+    fingerprints = [
+        subprocess.run(
+            [sys.executable, "-c", FINGERPRINT_MODELS, str(example)],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        for hash_seed in ("1", "2", "3")
+    ]
+    assert fingerprints[0] == fingerprints[1] == fingerprints[2]
