@@ -222,6 +222,10 @@ def spacing(agg: Aggregate) -> Objective | None:
     return Objective("spacing", sum(terms))
 
 
+# Relaxed objectives that depend only on each member's number of shifts, not on its split by class: a rota need only
+# carry those totals of the relaxation's plan (solve._realise).
+PLANNED_BY_MEMBER = frozenset({"spacing"})
+
 RELAXED: dict[str, Callable[[Aggregate], Objective | None]] = {
     "spread": spread,
     "even_roles": role_spreads,

@@ -254,16 +254,28 @@ def _realise(
     seed: int,
     workers: int,
 ) -> cp_model.CpSolver | None:
-    """A rota giving each member exactly `counts` shifts of each class, best for `objective` among those,
-    or None if none is found in time. Solved on a copy, so the variables keep their indices for `_hint`."""
+    """A rota carrying the relaxation's plan, best for `objective` among those, or None if none is found in time.
+
+    The plan is kept at the detail the relaxation's objective depends on (bounds.PLANNED_BY_MEMBER): counts by
+    class for the spread and even roles, each member's number of shifts for spacing. Held any tighter, a
+    spacing plan fixes who takes which class for no reason, and on the example could not reach its bound.
+    Solved on a copy, so the variables keep their indices for `_hint`."""
     problem = rm.problem
     loads = {(s.week, s.role): scaled(s.load) for s in problem.shifts}
-    by_class: dict[tuple[str, bounds.LoadClass], list[cp_model.IntVar]] = {}
+    by_member = objective.name in bounds.PLANNED_BY_MEMBER
+
+    def plan_key(member: str, cls: bounds.LoadClass) -> str | tuple[str, bounds.LoadClass]:
+        return member if by_member else (member, cls)
+
+    groups: dict[str | tuple[str, bounds.LoadClass], list[cp_model.IntVar]] = {}
+    planned: dict[str | tuple[str, bounds.LoadClass], int] = {}
     for (member, week, role), var in rm.on.items():
-        by_class.setdefault((member, (role, loads[week, role])), []).append(var)
+        groups.setdefault(plan_key(member, (role, loads[week, role])), []).append(var)
+    for (member, cls), count in counts.items():
+        planned[plan_key(member, cls)] = planned.get(plan_key(member, cls), 0) + count
     realisation = rm.model.clone()
-    for key, count in counts.items():
-        realisation.add(sum(by_class.get(key, [])) == count)
+    for key, count in planned.items():
+        realisation.add(sum(groups.get(key, [])) == count)
     realisation.minimize(objective.expression)
     solver = cp_model.CpSolver()
     deterministic(solver.parameters, workers, seed, time_limit_s)
