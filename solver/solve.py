@@ -155,11 +155,13 @@ def lexicographic(
             bound, plan = relaxation.bound, relaxation.counts
             if bound is not None:
                 rm.model.add(objective.expression >= bound)
+        # `realised`: a rota evaluated on this stage's objective, from the relaxation's plan and/or a polish.
         realised = _realise(rm, objective, plan, budget * REALISE_SHARE, seed, workers) if plan else None
         polish = POLISH.get(objective.name) if polishing else None
         start = realised or previous
-        if polish is not None and start is not None:
-            realised = _polished(rm, objective, polish, start)
+        polished = _polished(rm, objective, polish, start) if polish is not None and start is not None else None
+        if polished is not None:
+            realised = start = polished
         if realised is not None and bound is not None and realised.objective_value <= bound:
             # This rota (realised from the relaxation's counts, or polished) meets the relaxation's bound: proven.
             solver, status = realised, cp_model.OPTIMAL
@@ -168,7 +170,6 @@ def lexicographic(
             if on_progress is not None:
                 on_progress(Progress(objective.name, value, value, time.monotonic() - started))
         else:
-            start = realised or previous
             if start is not None:
                 _hint(rm, start)
             solver, status, result = _minimise(
@@ -237,13 +238,13 @@ def _polished(
     objective: Objective,
     polish: Callable[[Problem, tuple[Pick, ...]], tuple[Pick, ...]],
     start: cp_model.CpSolver,
-) -> cp_model.CpSolver:
-    """The rota `polish` makes of `start`'s, held by a solver like any stage's result (or `start` if no better)."""
+) -> cp_model.CpSolver | None:
+    """The rota `polish` makes of `start`'s, held by a solver like any stage's result and evaluated on `objective`.
+
+    None if it breaks the model, which a polish must never do (tests/test_respace.py): `start` stands then."""
     picks = set(polish(rm.problem, _picks(rm, start)))
     polished, status = _evaluate(rm, objective, {key: key in picks for key in rm.on})
-    if status != cp_model.OPTIMAL:  # cannot happen: polishing keeps every rule and every earlier stage's best
-        return start
-    return polished
+    return polished if status == cp_model.OPTIMAL else None
 
 
 def _realise(
