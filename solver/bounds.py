@@ -248,9 +248,40 @@ def solve_relaxed(
     time_limit_s: float,
     workers: int,
     seed: int,
-    hint: dict[tuple[str, LoadClass], int] | None = None,
+    candidate: dict[tuple[str, LoadClass], int] | None = None,
 ) -> Relaxed:
-    """Minimise the objective over the aggregate model, starting from `hint` when given."""
+    """Minimise the objective over the aggregate model: its best solution is the plan, its bound the proof.
+
+    With a `candidate` (the share-out), the first half of the time searches without it, and if that does not
+    prove the optimum, the second half starts from it. Both orders matter: started from the share-out, CP-SAT
+    no longer proved in 1 s a 50-member quarter's optimum (bound 4.261 against 8.387); without it, the
+    100-member year ended at 3.491 (bound 1.175) instead of 3.346 (bound 2.213)."""
+    first = _minimise(agg, objective, time_limit_s / 2 if candidate else time_limit_s, workers, seed, None)
+    if candidate is None or first.proven:
+        return Relaxed(first.bound, first.counts)
+    second = _minimise(agg, objective, time_limit_s / 2, workers, seed, candidate)
+    lows = [b for b in (first.bound, second.bound) if b is not None]
+    found = [r for r in (first, second) if r.counts is not None]
+    best = min(found, key=lambda r: r.value) if found else None
+    return Relaxed(max(lows) if lows else None, best.counts if best else None)
+
+
+@dataclass(frozen=True)
+class _Solved:
+    bound: int | None
+    counts: dict[tuple[str, LoadClass], int] | None
+    value: float
+    proven: bool
+
+
+def _minimise(
+    agg: Aggregate,
+    objective: Objective,
+    time_limit_s: float,
+    workers: int,
+    seed: int,
+    hint: dict[tuple[str, LoadClass], int] | None,
+) -> _Solved:
     agg.model.minimize(objective.expression)
     agg.model.clear_hints()  # type: ignore[no-untyped-call]
     for key, count in (hint or {}).items():
@@ -259,6 +290,8 @@ def solve_relaxed(
     deterministic(solver.parameters, workers, seed, time_limit_s)
     status = solver.solve(agg.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Relaxed(None, None)
-    bound = round(solver.objective_value) if status == cp_model.OPTIMAL else int(solver.best_objective_bound)
-    return Relaxed(bound, {key: solver.value(var) for key, var in agg.counts.items()})
+        return _Solved(None, None, float("inf"), False)  # also when proven infeasible: the rota model explains
+    proven = status == cp_model.OPTIMAL
+    bound = round(solver.objective_value) if proven else int(solver.best_objective_bound)
+    counts = {key: solver.value(var) for key, var in agg.counts.items()}
+    return _Solved(bound, counts, solver.objective_value, proven)

@@ -12,8 +12,8 @@ The search:
   lowers (spread, sum of squared balances); the squares break ties, so the search crosses plateaus where the
   spread stays the same. It stops when no move helps. Deterministic: no randomness, fixed orders.
 
-It only proposes counts, as CP-SAT's starting point on the aggregate model (bounds.solve_relaxed), which proves
-the bound.
+It only proposes counts: a plan, and a starting point for CP-SAT on the aggregate model (bounds.solve_relaxed),
+which proves the bound.
 """
 
 from __future__ import annotations

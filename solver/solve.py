@@ -148,9 +148,9 @@ def lexicographic(
         relaxed_objective = relaxed(aggregate) if relaxed and aggregate is not None else None
         bound, plan = None, None
         if relaxed_objective is not None and aggregate is not None:
-            opening = share_out(aggregate) if not results else None  # the spread's stage: give CP-SAT a start
+            opening = share_out(aggregate) if not results else None  # the spread's stage: a plan by hand's logic
             relaxation = bounds.solve_relaxed(
-                aggregate, relaxed_objective, budget * BOUND_SHARE, workers, seed, hint=opening
+                aggregate, relaxed_objective, budget * BOUND_SHARE, workers, seed, candidate=opening
             )
             bound, plan = relaxation.bound, relaxation.counts
             if bound is not None:
