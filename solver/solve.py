@@ -29,7 +29,7 @@ DEFAULT_WORKERS = 1
 # a rota is not delayed by seconds spent proving the least important objective.
 STAGE_SHARES = {"spread": 0.5, "preferences": 0.1, "even_roles": 0.2, "spacing": 0.1, "changes": 0.3}
 DEFAULT_STAGE_SHARE = 0.1
-BOUND_SHARE = 0.2  # of a stage's budget, for its lower bound from the aggregate relaxation
+BOUND_SHARE = 0.4  # of a stage's budget, for the aggregate relaxation: bound and plan (half unhinted, half hinted)
 REALISE_SHARE = 0.2  # of a stage's budget, for a rota carrying the relaxation's best share-out
 
 Pick = tuple[str, dt.date, str]  # (member, week, role)
