@@ -9,7 +9,8 @@ and CP-SAT starts from its result.
 
 A trade is taken only if it keeps every hard rule (the member may hold that role that week, holds no other role
 then, rests between shifts; pins stay put), asks nobody to work a week they asked to avoid that they did not
-already, and lowers the close pairs. First improvement, in a fixed order: deterministic.
+already, and lowers (close pairs, crowding): crowding, the squared shortfall of gaps below two cycles, only breaks
+ties, and leads to trades that remove a pair. First improvement, in a fixed order: deterministic.
 """
 
 from __future__ import annotations
