@@ -172,14 +172,10 @@ def lexicographic(
         else:
             if start is not None:
                 _hint(rm, start)
+            # The rota search gets what the relaxation and the realisation left of the stage's share.
+            spent = (BOUND_SHARE if relaxed_objective is not None else 0.0) + (REALISE_SHARE if plan else 0.0)
             solver, status, result = _minimise(
-                rm,
-                objective,
-                budget,
-                seed,
-                workers,
-                on_progress,
-                started,
+                rm, objective, max(budget * (1 - spent), 0.05), seed, workers, on_progress, started
             )
         if result is None and start is not None and status != cp_model.MODEL_INVALID:
             # Out of time before the search found a rota: keep the one it started from (realised or polished,
