@@ -51,26 +51,19 @@ def measure(members: int, weeks: int, roles: int, time_limit_s: float) -> dict[s
     started = time.monotonic()
     problem = spec.build().problem
     build_s = time.monotonic() - started
+    instance = {"instance": spec.name, "members": members, "weeks": weeks, "roles": roles, "time_limit_s": time_limit_s}
     try:
         solution = solve(problem, time_limit_s=time_limit_s)
     except RotaError as error:
         # A failed solve is a finding too: keep its time and memory.
         return {
-            "instance": spec.name,
-            "members": members,
-            "weeks": weeks,
-            "roles": roles,
-            "time_limit_s": time_limit_s,
+            **instance,
             "error": f"{type(error).__name__}: {str(error).splitlines()[0]}",
             "solve_s": round(time.monotonic() - started - build_s, 3),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
     return {
-        "instance": spec.name,
-        "members": members,
-        "weeks": weeks,
-        "roles": roles,
-        "time_limit_s": time_limit_s,
+        **instance,
         "build_s": round(build_s, 3),
         "solve_s": round(solution.wall_s, 3),
         "spread": spread(problem, solution.picks),

@@ -85,8 +85,7 @@ def repair_future(
         shift_rows.sort(key=lambda a: a.start)
         holder = next((a.member for a in shift_rows if a.kind != "cover"), shift_rows[0].member)
         published[week, role] = holder
-        whole = len(shift_rows) == 1 and (shift_rows[0].start, shift_rows[0].end) == _span(sub, week)
-        if not whole and _still_valid(sub, shift_rows, holder):
+        if not _whole(sub, week, shift_rows) and _still_valid(sub, shift_rows, holder):
             loads: dict[str, float] = defaultdict(float)
             for a in shift_rows:
                 loads[a.member] += a.load
@@ -98,8 +97,7 @@ def repair_future(
     result = [a for a in rows if a.week not in future]
     for (week, role), member in sorted(picks.items()):
         shift_rows = by_shift.get((week, role), [])
-        whole = len(shift_rows) == 1 and (shift_rows[0].start, shift_rows[0].end) == _span(sub, week)
-        if (week, role) in kept or (whole and shift_rows[0].member == member):
+        if (week, role) in kept or (_whole(sub, week, shift_rows) and shift_rows[0].member == member):
             result.extend(shift_rows)
             continue
         result.append(whole_shift(sub, member, week, role, "update"))
@@ -133,9 +131,10 @@ def _offsets(problem: Problem, sub: Problem, rows: Sequence[Assignment], first: 
     }
 
 
-def _span(problem: Problem, week: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def _whole(problem: Problem, week: dt.date, shift_rows: Sequence[Assignment]) -> bool:
+    """One row holding the whole week: no cover split it."""
     interval = problem.interval(week)
-    return interval.start, interval.end
+    return len(shift_rows) == 1 and (shift_rows[0].start, shift_rows[0].end) == (interval.start, interval.end)
 
 
 def _still_valid(problem: Problem, shift_rows: Sequence[Assignment], holder: str) -> bool:

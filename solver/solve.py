@@ -280,9 +280,9 @@ def _realise(
     return solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
 
-def _unimproved(rm: RotaModel, objective: Objective, previous: cp_model.CpSolver, bound: int | None) -> StageResult:
-    """The objective's value on the previous stage's rota: every decision fixed, so propagation alone finds it."""
-    solver, _ = _evaluate(rm, objective, {key: previous.boolean_value(var) for key, var in rm.on.items()})
+def _unimproved(rm: RotaModel, objective: Objective, rota: cp_model.CpSolver, bound: int | None) -> StageResult:
+    """The objective's value on the rota a stage started from: every decision fixed, so propagation finds it."""
+    solver, _ = _evaluate(rm, objective, {key: rota.boolean_value(var) for key, var in rm.on.items()})
     value = solver.objective_value / objective.scale
     low = bound / objective.scale if bound is not None else 0.0
     return StageResult(objective.name, value, min(low, value), False, solver.wall_time)

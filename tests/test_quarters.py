@@ -6,6 +6,7 @@ from pathlib import Path
 
 import icalendar
 
+from models.loader import load_team
 from rota.history import load_history
 from rota.tokens import TOKENS_FILE, ensure_tokens, feed_names
 from tests.checker import read_rows
@@ -44,8 +45,6 @@ def test_a_rota_named_twice_counts_once(tmp_path: Path) -> None:
     q1, q2 = tmp_path / "q1", tmp_path / "q2"
     generate("2027Q1", q1)
     generate("2027Q2", q2, q1)
-    from models.loader import load_team
-
     team = load_team(EXAMPLE)
     once = load_history(EXAMPLE, team, [q2])
     twice = load_history(EXAMPLE, team, [q1, q2, q2 / "rota.csv"])
