@@ -11,7 +11,7 @@ from ortools.sat.python import cp_model
 
 from models.errors import RotaError, TimeLimitError
 from models.problem import Problem
-from solver import bounds, explain
+from solver import bounds, explain, windows
 from solver.fairness import OBJECTIVES, Objective
 from solver.greedy import greedy_rota
 from solver.model import RotaModel, deterministic, scaled
@@ -141,6 +141,7 @@ def lexicographic(
     started = time.monotonic()
     results: list[StageResult] = []
     previous: cp_model.CpSolver | None = None
+    last_plan: dict[tuple[str, bounds.LoadClass], int] | None = None  # the latest stage's plan: the next one's start
     for make_objective in objectives:
         objective = make_objective(rm)
         budget = max(time_limit_s * STAGE_SHARES.get(objective.name, DEFAULT_STAGE_SHARE), 0.05)
@@ -148,11 +149,12 @@ def lexicographic(
         relaxed_objective = relaxed(aggregate) if relaxed and aggregate is not None else None
         bound, plan = None, None
         if relaxed_objective is not None and aggregate is not None:
-            opening = share_out(aggregate) if not results else None  # the spread's stage: a plan by hand's logic
-            relaxation = bounds.solve_relaxed(
-                aggregate, relaxed_objective, budget * BOUND_SHARE, workers, seed, candidate=opening
+            first = not results and objective.name == "spread"
+            relaxation = _relax(
+                aggregate, relaxed_objective, budget * BOUND_SHARE, seed, workers, spread_first=first, start=last_plan
             )
             bound, plan = relaxation.bound, relaxation.counts
+            last_plan = plan or last_plan
             if bound is not None:
                 rm.model.add(objective.expression >= bound)
         # `realised`: a rota evaluated on this stage's objective, from the relaxation's plan and/or a polish.
@@ -201,6 +203,38 @@ def lexicographic(
         previous = solver
     assert previous is not None
     return previous, results
+
+
+def _relax(
+    aggregate: bounds.Aggregate,
+    objective: Objective,
+    time_limit_s: float,
+    seed: int,
+    workers: int,
+    *,
+    spread_first: bool,
+    start: dict[tuple[str, bounds.LoadClass], int] | None,
+) -> bounds.Relaxed:
+    """The stage's proven bound and best plan over the aggregate model.
+
+    The spread's stage, first (the aggregate holds no stage's constraints yet), starts from a share-out by hand's
+    logic and sweeps its windows (windows.py), which settle a large team's spread exactly; if they do not, CP-SAT
+    on the aggregate model gets the time left, and the better of each is kept. A later stage starts from the last
+    stage's plan, which keeps every earlier stage at its best: with the spread at its optimum, CP-SAT found no
+    share-out at all for the 100-member year's even roles on its own."""
+    if not spread_first:
+        return bounds.solve_relaxed(aggregate, objective, time_limit_s, workers, seed, candidate=start)
+    opening = share_out(aggregate)
+    swept = windows.sweep(aggregate, opening, time_limit_s, workers, seed) if opening else None
+    if swept is None:
+        return bounds.solve_relaxed(aggregate, objective, time_limit_s, workers, seed, candidate=opening)
+    rest = time_limit_s - swept.spent_s
+    if swept.proven or rest < 0.05:
+        return swept.relaxed
+    searched = bounds.solve_relaxed(aggregate, objective, rest, workers, seed, candidate=swept.relaxed.counts)
+    plans = [counts for counts in (swept.relaxed.counts, searched.counts) if counts is not None]
+    bound = max(b for b in (swept.relaxed.bound, searched.bound) if b is not None)
+    return bounds.Relaxed(bound, min(plans, key=lambda counts: windows.spread_of_share(aggregate, counts)))
 
 
 def _minimise(

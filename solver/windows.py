@@ -1,0 +1,355 @@
+"""The spread's exact lower bound on large teams, by sweeping the window every balance must fall in.
+
+On a large team over a year each member carries one to four shifts, so a balance is a sum of a few loads (7, 3.5
+and a few holiday weights) minus a fractional fair share. Whether a spread below W exists is then a question of
+numbers, which CP-SAT's linear relaxation cannot see and its search proves slowly: the 100-member year's
+aggregate relaxation (bounds.py) took 36 s with 8 workers. Fixing where the window starts makes it small and exact:
+
+- The balances sum to a constant, so in a share-out with spread below `upper` every balance lies within `upper`
+  of their mean. A member's balance is that of their *pattern*, the counts per class they carry; patterns are
+  enumerated per member from the aggregate's own constraints (limits, pins, the member's rest caps).
+- The lowest balance is some pattern's balance, L. For each such L, only patterns with balance in
+  [L, L + upper) are allowed. The window is refuted when a member has none left, or when no choice of one pattern
+  per member adds up to the period's totals, counted in a few projections (load; shifts; holiday shifts; shifts of
+  one role): a subset sum over members, run on bitsets. It is exact for the projection, so a refutation is sound.
+- The few windows left go to CP-SAT, a small model each (one Boolean per member and pattern, the Hall caps across
+  members, the class totals), which finds a share-out with a smaller spread, proves there is none, or runs out of
+  time; then its bound for that window is kept.
+
+The result is a bound, min(upper, bounds of unsettled windows), exact when every window is settled, and the best
+share-out found, the plan a rota is then asked to realise (solve.py). It holds for the aggregate model as
+build_aggregate makes it, before any stage adds constraints: it is for the first stage, the spread.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import reduce
+from math import gcd, prod
+
+from ortools.sat.python import cp_model
+
+from solver.bounds import Aggregate, LoadClass, Relaxed
+from solver.fairness import balance_constant
+from solver.model import deterministic
+
+Counts = dict[tuple[str, LoadClass], int]
+Pattern = tuple[int, tuple[tuple[LoadClass, int], ...]]  # (balance, the member's non-zero counts by class)
+
+MAX_PATTERNS = 200_000  # beyond this (few members, many shifts each) the sweep costs more than CP-SAT's search
+SECONDS_PER_BIT_STEP = 2e-11  # a subset sum's cost per bit and step, estimated: 0.6 s was measured for 0.8 s
+MOST_CHECK_S = 1.0  # a subset sum estimated dearer than this is skipped: it could only refute, never mislead
+FIRST_LOOK_S = 0.5  # deterministic seconds for a window's model on the first pass; what it leaves is seen again
+
+
+@dataclass(frozen=True)
+class Swept:
+    relaxed: Relaxed  # the bound, and the best share-out's counts
+    proven: bool  # the bound is the best share-out's spread
+    spent_s: float  # deterministic seconds used by CP-SAT
+
+
+def sweep(agg: Aggregate, start: Counts, time_limit_s: float, workers: int, seed: int) -> Swept | None:
+    """The spread's bound and best share-out, from a starting share-out (share_out.py); None when the members'
+    patterns are too many to enumerate.
+
+    Windows are looked at in the order of a quick bound on their spread (the most promising first), so that a
+    better share-out soon shrinks every window; those a first short look leaves open are seen again at the end,
+    with the time left, and by then the smaller windows often refute themselves."""
+    members = [m.id for m in agg.problem.fairness_members]
+    total = sum(n * cls[1] for cls, n in agg.totals.items()) + sum(balance_constant(agg.problem, m) for m in members)
+    upper = spread_of_share(agg, start)
+    size = len(members)
+    # Every balance b of a better share-out has |b - mean| < upper, in integers: |b * size - total| < upper * size.
+    patterns = _all_patterns(agg, members, (total - upper * size) // size + 1, -((-total - upper * size) // size) - 1)
+    if patterns is None:
+        return None
+    windows = _Windows(agg, patterns, total, start, upper, time_limit_s, workers, seed)
+    starts = {b for options in patterns.values() for b, _ in options if b * size <= total}
+    floors = {low: floor for low in starts if (floor := windows.floor(low)) is not None}
+    first_look = [low for low in sorted(floors, key=lambda low: (floors[low], low)) if floors[low] < upper]
+    left = [low for low in first_look if windows.look(low, FIRST_LOOK_S) is not None]
+    lows = []
+    for i, low in enumerate(left):
+        share = (time_limit_s - windows.spent) / (len(left) - i)  # the time left, evenly
+        if (window_bound := windows.look(low, share)) is not None:
+            lows.append(window_bound)
+    bound = min([windows.upper, *lows])
+    return Swept(Relaxed(bound, windows.best), bound >= windows.upper, windows.spent)
+
+
+class _Windows:
+    """The sweep's state: the best share-out so far, its spread (`upper`), and the time spent."""
+
+    def __init__(
+        self,
+        agg: Aggregate,
+        patterns: dict[str, list[Pattern]],
+        total: int,
+        best: Counts,
+        upper: int,
+        time_limit_s: float,
+        workers: int,
+        seed: int,
+    ) -> None:
+        self.agg, self.total, self.best, self.upper = agg, total, best, upper
+        self.patterns: dict[str, list[Pattern]] = {m: sorted(options) for m, options in patterns.items()}
+        self.balances: dict[str, list[int]] = {m: [b for b, _ in options] for m, options in self.patterns.items()}
+        # Each projection's coordinates of every pattern, computed once: windows are slices of these lists.
+        self.projections = [
+            (
+                projection,
+                {m: [_project(counts, projection) for _, counts in options] for m, options in self.patterns.items()},
+            )
+            for projection in _projections(agg)
+        ]
+        self.time_limit_s, self.workers, self.seed = time_limit_s, workers, seed
+        self.spent = 0.0
+
+    def window(self, low: int) -> dict[str, tuple[int, int]] | None:
+        """Each member's patterns with balance in [low, low + upper), as a range of their list; None if the window
+        is empty for someone, or starts too low: a better share-out's lowest balance is above mean - upper."""
+        if (low + self.upper) * len(self.patterns) <= self.total:
+            return None
+        window = {}
+        for member, balances in self.balances.items():
+            first, end = bisect_left(balances, low), bisect_left(balances, low + self.upper)
+            if first == end:
+                return None
+            window[member] = (first, end)
+        return window
+
+    def floor(self, low: int) -> int | None:
+        """A spread no share-out whose lowest balance is `low` goes below: the highest of the members' lowest
+        balances in the window, less `low`. None if the window holds no better share-out at all."""
+        window = self.window(low)
+        return None if window is None else self._floor(window, low)
+
+    def look(self, low: int, time_limit_s: float) -> int | None:
+        """Settle the window starting at `low`: None when it holds no share-out better than the best, else a
+        lower bound on the spread of those it might hold. A better share-out found becomes the best."""
+        window = self.window(low)
+        if window is None:
+            return None
+        floor = self._floor(window, low)
+        if floor >= self.upper or self._refuted(window):
+            return None
+        limit = min(time_limit_s, self.time_limit_s - self.spent)
+        if limit < 0.01:
+            return floor
+        allowed = {member: self.patterns[member][first:end] for member, (first, end) in window.items()}
+        found, top_bound, used = _best_in_window(self.agg, allowed, low, limit, self.workers, self.seed)
+        self.spent += used
+        if found is not None and (spread := spread_of_share(self.agg, found)) < self.upper:
+            self.best, self.upper = found, spread
+        if top_bound is None or top_bound - low >= self.upper:
+            return None
+        return max(top_bound - low, floor)
+
+    def _floor(self, window: dict[str, tuple[int, int]], low: int) -> int:
+        return max(self.balances[member][first] for member, (first, _) in window.items()) - low
+
+    def _refuted(self, window: dict[str, tuple[int, int]]) -> bool:
+        """Whether a projection's subset sum shows the window holds no share-out; each check's estimated time
+        counts against the limit, and one that would cost too much is skipped."""
+        for projection, vectors in self.projections:
+            target = tuple(sum(n * weights[cls] for cls, n in self.agg.totals.items()) for weights in projection)
+            check = _SubsetSum([sorted(set(vectors[m][first:end])) for m, (first, end) in window.items()], target)
+            if check.cost_s > min(MOST_CHECK_S, self.time_limit_s - self.spent):
+                continue
+            self.spent += check.cost_s
+            if not check.adds_up():
+                return True
+        return False
+
+
+def spread_of_share(agg: Aggregate, counts: Counts) -> int:
+    """The spread of the balances a share-out (counts per member and class) gives, scaled."""
+    balances = {m.id: balance_constant(agg.problem, m.id) for m in agg.problem.fairness_members}
+    for (member, cls), n in counts.items():
+        balances[member] += n * cls[1]
+    return max(balances.values()) - min(balances.values())
+
+
+def _all_patterns(agg: Aggregate, members: list[str], low: int, high: int) -> dict[str, list[Pattern]] | None:
+    patterns: dict[str, list[Pattern]] = {}
+    room = MAX_PATTERNS
+    for member in members:
+        found = _patterns(agg, member, low, high, room)
+        if found is None:
+            return None
+        patterns[member] = found
+        room -= len(found)
+    return patterns
+
+
+def _patterns(agg: Aggregate, member: str, low: int, high: int, room: int) -> list[Pattern] | None:
+    """Every count vector the aggregate allows this member on their own, with its balance in [low, high]; None
+    past `room` patterns. Depth-first over the member's classes, heaviest first, pruned by the balance range."""
+    classes = sorted((cls for m, cls in agg.counts if m == member), key=lambda cls: (-cls[1], cls))
+    own_caps = [([cls for _, cls in keys], most) for keys, most in agg.caps if all(m == member for m, _ in keys)]
+    constant = balance_constant(agg.problem, member)
+    # The most load the classes from i on can still add: prunes branches that cannot reach `low`.
+    reach = [0] * (len(classes) + 1)
+    for i in reversed(range(len(classes))):
+        reach[i] = reach[i + 1] + agg.limits[member, classes[i]] * classes[i][1]
+    found: list[Pattern] = []
+    chosen: list[tuple[LoadClass, int]] = []
+
+    def extend(i: int, balance: int, held: int) -> bool:
+        if balance + reach[i] < low:
+            return True
+        if i == len(classes):
+            counts = dict(chosen)
+            if all(sum(counts.get(cls, 0) for cls in keys) <= most for keys, most in own_caps):
+                if len(found) >= room:
+                    return False
+                found.append((balance, tuple(chosen)))
+            return True
+        cls = classes[i]
+        fewest = agg.pinned.get((member, cls), 0)
+        most = min(agg.limits[member, cls], agg.most[member] - held, (high - balance) // cls[1])
+        for n in range(fewest, most + 1):
+            if n:
+                chosen.append((cls, n))
+            ok = extend(i + 1, balance + n * cls[1], held + n)
+            if n:
+                chosen.pop()
+            if not ok:
+                return False
+        return True
+
+    return found if extend(0, constant, 0) else None
+
+
+Projection = dict[LoadClass, int]  # each class's weight in one coordinate; a projection is a list of them
+
+
+def _projections(agg: Aggregate) -> list[list[Projection]]:
+    """Coordinates to count a share-out by, cheapest first: (load, shifts, holiday shifts), then each with the
+    shifts of one role, which tells a primary week from two secondary ones. Loads are counted in units of their
+    greatest common divisor, so the bitsets stay small."""
+    unit = reduce(gcd, (cls[1] for cls in agg.totals))
+    roles = sorted({role for role, _ in agg.totals})
+    # Each role's most common load (the smallest, on a tie): a week without public holidays.
+    ordinary = {role: min((-n, load) for (r, load), n in agg.totals.items() if r == role)[1] for role in roles}
+    load = {cls: cls[1] // unit for cls in agg.totals}
+    shifts = dict.fromkeys(agg.totals, 1)
+    holiday = {cls: int(cls[1] != ordinary[cls[0]]) for cls in agg.totals}
+    base = [load, shifts, holiday]
+    by_role = [{cls: int(cls[0] == role) for cls in agg.totals} for role in roles[:-1]]  # the last one follows
+    return [base] + [[*base, role] for role in by_role]
+
+
+class _SubsetSum:
+    """Whether one pattern per member can add up to the period's totals in a projection's coordinates.
+
+    A subset sum over members on a bitset (a Python integer): bit i is set when some choice so far reaches the
+    vector numbered i. Vectors count from the sum of the members' smallest values, and each coordinate gets twice
+    its range, so that adding a member's step to a reachable vector never carries into the next coordinate;
+    `valid` then drops the vectors past the target. Exact for the projection, so a False is a refutation."""
+
+    def __init__(self, options: list[list[tuple[int, ...]]], target: tuple[int, ...]) -> None:
+        """`options`: for each member, the distinct vectors of their patterns in the window."""
+        floors = [tuple(min(column) for column in zip(*vectors, strict=True)) for vectors in options]
+        self.span = [t - sum(column) for t, column in zip(target, zip(*floors, strict=True), strict=True)]
+        self.radix = [2 * s + 1 for s in self.span]
+        self.strides = [prod(self.radix[d + 1 :]) for d in range(len(self.radix))]
+        # Each member's steps above their floor; a step past the span cannot be part of a sum that hits it.
+        self.steps = []
+        for vectors, floor in zip(options, floors, strict=True):
+            steps = [_minus(vector, floor) for vector in vectors]
+            fitting = {self._index(step) for step in steps if all(map(int.__le__, step, self.span))}
+            if fitting != {0}:  # one choice only adds nothing
+                self.steps.append(fitting)
+
+    @property
+    def cost_s(self) -> float:
+        """The check's time, estimated from its size: a shift and an or per step, over the bits reached so far."""
+        if self._hopeless():
+            return 0.0
+        size, reached, bit_steps = prod(self.radix), 0, 0
+        for steps in self.steps:
+            reached = min(size, reached + max(steps))
+            bit_steps += (reached + 1) * (len(steps) + 1)
+        return SECONDS_PER_BIT_STEP * bit_steps
+
+    def adds_up(self) -> bool:
+        if self._hopeless():
+            return False
+        valid = 1  # a bit for each vector within the span, built one coordinate at a time
+        for d in reversed(range(len(self.radix))):
+            block = 0
+            for value in range(self.span[d] + 1):
+                block |= valid << value * self.strides[d]
+            valid = block
+        reachable = 1
+        for steps in self.steps:
+            following = 0
+            for step in steps:
+                following |= reachable << step
+            reachable = following & valid
+            if not reachable:
+                return False
+        return bool(reachable >> self._index(self.span) & 1)
+
+    def _hopeless(self) -> bool:
+        """Refuted without a bitset: the floors overshoot the target, or a member has no step that fits."""
+        return min(self.span) < 0 or any(not steps for steps in self.steps)
+
+    def _index(self, vector: tuple[int, ...] | list[int]) -> int:
+        return sum(x * stride for x, stride in zip(vector, self.strides, strict=True))
+
+
+def _minus(vector: tuple[int, ...], floor: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(x - f for x, f in zip(vector, floor, strict=True))
+
+
+def _project(counts: tuple[tuple[LoadClass, int], ...], projection: list[Projection]) -> tuple[int, ...]:
+    return tuple(sum(n * weights[cls] for cls, n in counts) for weights in projection)
+
+
+def _best_in_window(
+    agg: Aggregate, allowed: dict[str, list[Pattern]], low: int, time_limit_s: float, workers: int, seed: int
+) -> tuple[Counts | None, int | None, float]:
+    """The share-out with the lowest highest balance, every balance in its member's allowed patterns.
+
+    Returns its counts (None if none was found), a lower bound on the highest balance when that is not proven
+    (None when it is, or when the window holds no share-out at all), and the deterministic seconds used."""
+    model = cp_model.CpModel()
+    top = model.new_int_var(low, max(b for options in allowed.values() for b, _ in options), "highest")
+    chosen: dict[str, list[cp_model.IntVar]] = {}
+    by_class: dict[LoadClass, list[cp_model.LinearExprT]] = defaultdict(list)
+    by_key: dict[tuple[str, LoadClass], list[cp_model.LinearExprT]] = defaultdict(list)
+    for member, options in allowed.items():
+        picks = [model.new_bool_var(f"pattern[{member},{i}]") for i in range(len(options))]
+        model.add_exactly_one(picks)
+        model.add(top >= sum(b * pick for (b, _), pick in zip(options, picks, strict=True)))
+        for (_, held), pick in zip(options, picks, strict=True):
+            for cls, n in held:
+                by_class[cls].append(n * pick)
+                by_key[member, cls].append(n * pick)
+        chosen[member] = picks
+    for cls, total in agg.totals.items():
+        model.add(sum(by_class[cls]) == total)
+    for keys, most in agg.caps:
+        if len({member for member, _ in keys}) > 1:  # a member's own caps are kept by their patterns
+            model.add(sum(term for key in keys for term in by_key[key]) <= most)
+    model.minimize(top)
+    solver = cp_model.CpSolver()
+    deterministic(solver.parameters, workers, seed, time_limit_s)
+    # The linear relaxation with every constraint in it settles a window in about 0.3 s, where the default's
+    # took over 3 s and often settled nothing (100-member year).
+    solver.parameters.linearization_level = 2
+    status = solver.solve(model)
+    used = solver.response_proto.deterministic_time
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, (None if status == cp_model.INFEASIBLE else low), used
+    counts: Counts = dict.fromkeys(agg.counts, 0)
+    for member, picks in chosen.items():
+        pattern = next(options for options, pick in zip(allowed[member], picks, strict=True) if solver.value(pick))
+        counts.update({(member, cls): n for cls, n in pattern[1]})
+    proven = status == cp_model.OPTIMAL
+    return counts, (None if proven else int(solver.best_objective_bound)), used

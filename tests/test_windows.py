@@ -1,0 +1,64 @@
+"""The spread's window sweep (solver/windows.py).
+
+Its bound is a proof only if no share-out the aggregate model allows beats it, and its plan is only a plan if the
+aggregate allows it: both are checked against CP-SAT on the aggregate model, on generated teams with a bank-holiday
+week (so that loads come in more than one size per role). The subset sum, which refutes most windows, is checked
+against enumeration.
+"""
+
+from __future__ import annotations
+
+from itertools import product
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from models.calendar import weeks_period
+from models.problem import make_problem
+from models.team import Team
+from solver import bounds, windows
+from solver.share_out import share_out
+from tests.strategies import teams
+from tests.test_share_out import EASTER_WEEKS, feasible_with, with_bank_holidays
+
+
+@settings(max_examples=20, deadline=None)
+@given(teams(max_members=9, max_roles=2, min_weeks=EASTER_WEEKS, max_weeks=EASTER_WEEKS, part_time=True))
+def test_the_sweep_bound_and_plan_agree_with_cp_sat(drawn: tuple[Team, Any]) -> None:
+    team, period = drawn
+    problem = make_problem(with_bank_holidays(team), weeks_period(period.first, len(period.weeks), team))
+    agg = bounds.build_aggregate(problem)
+    start = share_out(agg)
+    if start is None:
+        return
+    swept = windows.sweep(agg, start, 20, workers=1, seed=0)
+    assert swept is not None
+    plan = swept.relaxed.counts
+    assert plan is not None and feasible_with(agg, plan)
+    value = windows.spread_of_share(agg, plan)
+    assert value <= windows.spread_of_share(agg, start)
+    assert swept.relaxed.bound is not None and swept.relaxed.bound <= value
+    assert swept.proven == (swept.relaxed.bound == value)
+    searched = bounds.solve_relaxed(agg, bounds.spread(agg), 20, workers=1, seed=0)
+    assert searched.counts is not None
+    # A proof: no share-out CP-SAT finds beats the sweep's bound; where CP-SAT proves its optimum, they agree.
+    assert swept.relaxed.bound <= windows.spread_of_share(agg, searched.counts)
+    if swept.proven and searched.bound == windows.spread_of_share(agg, searched.counts):
+        assert value == searched.bound
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 3).flatmap(
+        lambda dims: st.tuples(
+            st.lists(st.lists(st.tuples(*[st.integers(0, 4)] * dims), min_size=1, max_size=4), min_size=1, max_size=5),
+            st.tuples(*[st.integers(0, 12)] * dims),
+        )
+    )
+)
+def test_the_subset_sum_matches_enumeration(drawn: tuple[list[list[tuple[int, ...]]], tuple[int, ...]]) -> None:
+    options, target = drawn
+    options = [sorted(set(vectors)) for vectors in options]
+    reachable = {tuple(map(sum, zip(*choice, strict=True))) for choice in product(*options)}
+    assert windows._SubsetSum(options, target).adds_up() == (target in reachable)
