@@ -30,7 +30,7 @@ DEFAULT_WORKERS = 1
 STAGE_SHARES = {"spread": 0.5, "preferences": 0.1, "even_roles": 0.2, "spacing": 0.1, "changes": 0.3}
 DEFAULT_STAGE_SHARE = 0.1
 BOUND_SHARE = 0.4  # of a stage's budget, for the aggregate relaxation: bound and plan (half unhinted, half hinted)
-SEARCH_FIRST_SHARE = 0.25  # of the spread's relaxation time, for CP-SAT before the windows sweep (_relax)
+SEARCH_FIRST_SHARE = 0.1  # of the spread's relaxation time, for CP-SAT before the windows sweep (_relax)
 REALISE_SHARE = 0.2  # of a stage's budget, for a rota carrying the relaxation's best share-out
 
 Pick = tuple[str, dt.date, str]  # (member, week, role)
