@@ -219,26 +219,34 @@ def _relax(
     """The stage's proven bound and best plan over the aggregate model.
 
     The spread's stage, first (the aggregate holds no stage's constraints yet), starts from a share-out by hand's
-    logic. CP-SAT on the aggregate model gets a quarter of the time (it proves small teams' spreads in well under a
+    logic. CP-SAT on the aggregate model gets a tenth of the time (it proves small teams' spreads in well under a
     second); if it does not prove the optimum, the windows sweep (windows.py) gets the rest, from the better of the
-    two share-outs, and settles large teams' spreads exactly. A later stage starts from the last stage's plan, which
-    keeps every earlier stage at its best: with the spread at its optimum, CP-SAT found no share-out at all for the
-    100-member year's even roles on its own."""
+    two share-outs, and settles large teams' spreads exactly. Where the sweep cannot start (members with too many
+    patterns: few members, many shifts each), CP-SAT gets the rest instead. A later stage starts from the last
+    stage's plan, which keeps every earlier stage at its best: with the spread at its optimum, CP-SAT found no
+    share-out at all for the 100-member year's even roles on its own."""
     if not spread_first:
         return bounds.solve_relaxed(aggregate, objective, time_limit_s, workers, seed, candidate=start)
     opening = share_out(aggregate)
     searched = bounds.solve_relaxed(aggregate, objective, time_limit_s * SEARCH_FIRST_SHARE, workers, seed, opening)
-    plans = [counts for counts in (searched.counts, opening) if counts is not None]
-    if not plans:
-        return searched
-    best = min(plans, key=lambda counts: windows.spread_of_share(aggregate, counts))
-    if searched.bound is not None and searched.bound >= windows.spread_of_share(aggregate, best):
-        return bounds.Relaxed(searched.bound, best)
-    swept = windows.sweep(aggregate, best, time_limit_s * (1 - SEARCH_FIRST_SHARE), workers, seed)
-    if swept is None:
-        return bounds.Relaxed(searched.bound, best)
-    lows = [b for b in (searched.bound, swept.relaxed.bound) if b is not None]
-    return bounds.Relaxed(max(lows), swept.relaxed.counts)
+    first = _better(aggregate, searched, bounds.Relaxed(None, opening))
+    if first.counts is None or (
+        first.bound is not None and first.bound >= windows.spread_of_share(aggregate, first.counts)
+    ):
+        return first
+    rest = time_limit_s * (1 - SEARCH_FIRST_SHARE)
+    swept = windows.sweep(aggregate, first.counts, rest, workers, seed)
+    if swept is not None:
+        return _better(aggregate, first, swept.relaxed)
+    return _better(aggregate, first, bounds.solve_relaxed(aggregate, objective, rest, workers, seed, first.counts))
+
+
+def _better(aggregate: bounds.Aggregate, one: bounds.Relaxed, other: bounds.Relaxed) -> bounds.Relaxed:
+    """Two relaxations of the spread as one: the higher bound (both are proofs) and the plan with the lower spread."""
+    lows = [relaxed.bound for relaxed in (one, other) if relaxed.bound is not None]
+    plans = [relaxed.counts for relaxed in (one, other) if relaxed.counts is not None]
+    best = min(plans, key=lambda counts: windows.spread_of_share(aggregate, counts)) if plans else None
+    return bounds.Relaxed(max(lows) if lows else None, best)
 
 
 def _minimise(
