@@ -210,7 +210,9 @@ def _patterns(agg: Aggregate, member: str, low: int, high: int, room: int) -> li
             return True
         cls = classes[i]
         fewest = agg.pinned.get((member, cls), 0)
-        most = min(agg.limits[member, cls], agg.most[member] - held, (high - balance) // cls[1])
+        most = min(agg.limits[member, cls], agg.most[member] - held)
+        if cls[1]:  # a load rounded to nothing (a tiny role weight) never pushes the balance up
+            most = min(most, (high - balance) // cls[1])
         for n in range(fewest, most + 1):
             if n:
                 chosen.append((cls, n))
@@ -231,7 +233,7 @@ def _projections(agg: Aggregate) -> list[list[Projection]]:
     """Coordinates to count a share-out by, cheapest first: (load, shifts, holiday shifts), then each with the
     shifts of one role, which tells a primary week from two secondary ones. Loads are counted in units of their
     greatest common divisor, so the bitsets stay small."""
-    unit = reduce(gcd, (cls[1] for cls in agg.totals))
+    unit = reduce(gcd, (cls[1] for cls in agg.totals)) or 1
     roles = sorted({role for role, _ in agg.totals})
     # Each role's most common load (the smallest, on a tie): a week without public holidays.
     ordinary = {role: min((-n, load) for (r, load), n in agg.totals.items() if r == role)[1] for role in roles}
