@@ -11,6 +11,7 @@ from __future__ import annotations
 from itertools import product
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,10 +24,17 @@ from tests.strategies import teams
 from tests.test_share_out import EASTER_WEEKS, feasible_with, with_bank_holidays
 
 
+@pytest.mark.parametrize("model", ["patterns", "counts"])
 @settings(max_examples=20, deadline=None)
 @given(teams(max_members=9, max_roles=2, min_weeks=EASTER_WEEKS, max_weeks=EASTER_WEEKS, part_time=True))
-def test_the_sweep_bound_and_plan_agree_with_cp_sat(drawn: tuple[Team, Any]) -> None:
-    team, period = drawn
+def test_the_sweep_bound_and_plan_agree_with_cp_sat(model: str, drawn: tuple[Team, Any]) -> None:
+    """Both window models: by patterns (what small teams' windows get) and by counts (forced here)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(windows, "PATTERNS_FOR_COUNTS", 10**9 if model == "patterns" else 0)
+        check_the_sweep(*drawn)
+
+
+def check_the_sweep(team: Team, period: Any) -> None:
     problem = make_problem(with_bank_holidays(team), weeks_period(period.first, len(period.weeks), team))
     agg = bounds.build_aggregate(problem)
     start = share_out(agg)
