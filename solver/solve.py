@@ -30,7 +30,10 @@ DEFAULT_WORKERS = 1
 STAGE_SHARES = {"spread": 0.5, "preferences": 0.1, "even_roles": 0.2, "spacing": 0.1, "changes": 0.3}
 DEFAULT_STAGE_SHARE = 0.1
 BOUND_SHARE = 0.4  # of a stage's budget, for the aggregate relaxation: bound and plan (half unhinted, half hinted)
-SEARCH_FIRST_SHARE = 0.1  # of the spread's relaxation time, for CP-SAT before the windows sweep (_relax)
+# CP-SAT's turn on the spread's relaxation before the windows sweep (_relax): a tenth of the relaxation's time, at
+# most 0.3 s. Small teams' spreads prove within it (a 10-member year: 0.2 s); large teams' wait for the sweep.
+SEARCH_FIRST_SHARE = 0.1
+SEARCH_FIRST_MOST_S = 0.3
 REALISE_SHARE = 0.2  # of a stage's budget, for a rota carrying the relaxation's best share-out
 
 Pick = tuple[str, dt.date, str]  # (member, week, role)
@@ -219,8 +222,8 @@ def _relax(
     """The stage's proven bound and best plan over the aggregate model.
 
     The spread's stage, first (the aggregate holds no stage's constraints yet), starts from a share-out by hand's
-    logic. CP-SAT on the aggregate model gets a tenth of the time (it proves small teams' spreads in well under a
-    second); if it does not prove the optimum, the windows sweep (windows.py) gets the rest, from the better of the
+    logic. CP-SAT on the aggregate model gets a tenth of the time, at most 0.3 s (it proves small teams' spreads
+    in that); if it does not prove the optimum, the windows sweep (windows.py) gets the rest, from the better of the
     two share-outs, and settles large teams' spreads exactly. Where the sweep cannot start (members with too many
     patterns: few members, many shifts each), CP-SAT gets the rest instead. A later stage starts from the last
     stage's plan, which keeps every earlier stage at its best: with the spread at its optimum, CP-SAT found no
@@ -228,13 +231,14 @@ def _relax(
     if not spread_first:
         return bounds.solve_relaxed(aggregate, objective, time_limit_s, workers, seed, candidate=start)
     opening = share_out(aggregate)
-    searched = bounds.solve_relaxed(aggregate, objective, time_limit_s * SEARCH_FIRST_SHARE, workers, seed, opening)
+    first_s = min(time_limit_s * SEARCH_FIRST_SHARE, SEARCH_FIRST_MOST_S)
+    searched = bounds.solve_relaxed(aggregate, objective, first_s, workers, seed, opening)
     first = _better(aggregate, searched, bounds.Relaxed(None, opening))
     if first.counts is None or (
         first.bound is not None and first.bound >= windows.spread_of_share(aggregate, first.counts)
     ):
         return first
-    rest = time_limit_s * (1 - SEARCH_FIRST_SHARE)
+    rest = time_limit_s - first_s
     swept = windows.sweep(aggregate, first.counts, rest, workers, seed)
     if swept is not None:
         return _better(aggregate, first, swept.relaxed)
