@@ -183,6 +183,13 @@ def lexicographic(
             solver, status, result = _minimise(
                 rm, objective, max(budget * (1 - spent), 0.05), seed, workers, on_progress, started
             )
+            if result is not None and realised is not None and realised.objective_value < solver.objective_value:
+                # The search ended worse than the rota it was hinted with: CP-SAT may drop a hint it cannot complete
+                # in time (the 40-member year's spacing: 320 close pairs against the polished rota's 30). Keep that
+                # rota, with the search's bound.
+                value = realised.objective_value / objective.scale
+                result = StageResult(objective.name, value, min(result.bound, value), False, result.wall_s)
+                solver = realised
         if result is None and start is not None and status != cp_model.MODEL_INVALID:
             # Out of time before the search found a rota: keep the one it started from (realised or polished,
             # else the last stage's), which is still the best for every earlier objective, and say what this
