@@ -30,8 +30,8 @@ DEFAULT_WORKERS = 1
 STAGE_SHARES = {"spread": 0.5, "preferences": 0.1, "even_roles": 0.2, "spacing": 0.1, "changes": 0.3}
 DEFAULT_STAGE_SHARE = 0.1
 BOUND_SHARE = 0.4  # of a stage's budget, for the aggregate relaxation: bound and plan (half unhinted, half hinted)
-# CP-SAT's turn on the spread's relaxation before the windows sweep (_relax): a tenth of the relaxation's time, at
-# most 0.3 s. Small teams' spreads prove within it (a 10-member year: 0.2 s); large teams' wait for the sweep.
+# CP-SAT's turn on the spread's relaxation before the windows sweep, where members have many patterns (_relax): a
+# tenth of the relaxation's time, at most 0.3 s. A 10-member year's spread proves within it (0.2 s).
 SEARCH_FIRST_SHARE = 0.1
 SEARCH_FIRST_MOST_S = 0.3
 REALISE_SHARE = 0.2  # of a stage's budget, for a rota carrying the relaxation's best share-out
@@ -229,27 +229,40 @@ def _relax(
     """The stage's proven bound and best plan over the aggregate model.
 
     The spread's stage, first (the aggregate holds no stage's constraints yet), starts from a share-out by hand's
-    logic. CP-SAT on the aggregate model gets a tenth of the time, at most 0.3 s (it proves small teams' spreads
-    in that); if it does not prove the optimum, the windows sweep (windows.py) gets the rest, from the better of the
-    two share-outs, and settles large teams' spreads exactly. Where the sweep cannot start (members with too many
-    patterns: few members, many shifts each), CP-SAT gets the rest instead. A later stage starts from the last
+    logic. On a large team whose members have few patterns (windows.few: a few shifts each), the windows sweep
+    (windows.py) goes first and settles the spread exactly, and CP-SAT on the aggregate model gets what it leaves.
+    Otherwise CP-SAT goes first, for a tenth of the time, at most 0.3 s (small teams' spreads prove in that), then
+    the sweep, from the better of the two share-outs; where members have too many patterns to enumerate, CP-SAT
+    gets all the time. A later stage starts from the last
     stage's plan, which keeps every earlier stage at its best: with the spread at its optimum, CP-SAT found no
     share-out at all for the 100-member year's even roles on its own."""
     if not spread_first:
         return bounds.solve_relaxed(aggregate, objective, time_limit_s, workers, seed, candidate=start)
     opening = share_out(aggregate)
-    first_s = min(time_limit_s * SEARCH_FIRST_SHARE, SEARCH_FIRST_MOST_S)
-    searched = bounds.solve_relaxed(aggregate, objective, first_s, workers, seed, opening)
+    if opening is None:
+        return bounds.solve_relaxed(aggregate, objective, time_limit_s, workers, seed)
+    patterns = windows.patterns_for(aggregate, opening)
+    if patterns is None:
+        searched = bounds.solve_relaxed(aggregate, objective, time_limit_s, workers, seed, opening)
+        return _better(aggregate, bounds.Relaxed(None, opening), searched)
+    cp_sat_s = min(time_limit_s * SEARCH_FIRST_SHARE, SEARCH_FIRST_MOST_S)
+    if windows.few(patterns):
+        swept = windows.sweep(aggregate, opening, patterns, time_limit_s - cp_sat_s, workers, seed)
+        if swept.proven:
+            return swept.relaxed
+        plan = swept.relaxed.counts
+        return _better(
+            aggregate,
+            swept.relaxed,
+            bounds.solve_relaxed(aggregate, objective, time_limit_s - swept.spent_s, workers, seed, plan),
+        )
+    searched = bounds.solve_relaxed(aggregate, objective, cp_sat_s, workers, seed, opening)
     first = _better(aggregate, searched, bounds.Relaxed(None, opening))
-    if first.counts is None or (
-        first.bound is not None and first.bound >= windows.spread_of_share(aggregate, first.counts)
-    ):
+    assert first.counts is not None  # the opening at least
+    if first.bound is not None and first.bound >= windows.spread_of_share(aggregate, first.counts):
         return first
-    rest = time_limit_s - first_s
-    swept = windows.sweep(aggregate, first.counts, rest, workers, seed)
-    if swept is not None:
-        return _better(aggregate, first, swept.relaxed)
-    return _better(aggregate, first, bounds.solve_relaxed(aggregate, objective, rest, workers, seed, first.counts))
+    swept = windows.sweep(aggregate, first.counts, patterns, time_limit_s - cp_sat_s, workers, seed)
+    return _better(aggregate, first, swept.relaxed)
 
 
 def _better(aggregate: bounds.Aggregate, one: bounds.Relaxed, other: bounds.Relaxed) -> bounds.Relaxed:

@@ -42,6 +42,8 @@ Pattern = tuple[int, tuple[tuple[LoadClass, int], ...]]  # (balance, the member'
 MAX_PATTERNS = 200_000  # beyond this (few members, many shifts each) the sweep costs more than CP-SAT's search
 SECONDS_PER_BIT_STEP = 2e-11  # a subset sum's cost per bit and step, estimated: 0.6 s was measured for 0.8 s
 MOST_CHECK_S = 1.0  # a subset sum estimated dearer than this is skipped: it could only refute, never mislead
+FEW_PATTERNS = 100  # per member, at most, for the sweep to go before CP-SAT (few())
+LARGE_TEAM = 30  # members, at least, for the same
 PATTERNS_FOR_COUNTS = 60  # patterns per member in a window beyond which its model counts by class (_best_in_window)
 FIRST_LOOK_S = 0.5  # deterministic seconds for a window's model on the first pass; what it leaves is seen again
 
@@ -53,21 +55,32 @@ class Swept:
     spent_s: float  # deterministic seconds used by CP-SAT
 
 
-def sweep(agg: Aggregate, start: Counts, time_limit_s: float, workers: int, seed: int) -> Swept | None:
-    """The spread's bound and best share-out, from a starting share-out (share_out.py); None when the members'
-    patterns are too many to enumerate.
+def patterns_for(agg: Aggregate, start: Counts) -> dict[str, list[Pattern]] | None:
+    """Each member's patterns that a share-out better than `start` could give them; None when too many."""
+    members = [m.id for m in agg.problem.fairness_members]
+    total = _balance_total(agg)
+    upper, size = spread_of_share(agg, start), len(members)
+    # Every balance b of a better share-out has |b - mean| < upper, in integers: |b * size - total| < upper * size.
+    return _all_patterns(agg, members, (total - upper * size) // size + 1, -((-total - upper * size) // size) - 1)
+
+
+def few(patterns: dict[str, list[Pattern]]) -> bool:
+    """Whether this is a large team whose members have few patterns, each carrying a few shifts: the sweep settles
+    its spread faster than CP-SAT (the 100-member year: 43 patterns a member; the 40-member year: 420; a 10-member
+    year: 206). A small team's spread CP-SAT proves in well under a second, so there the sweep waits its turn."""
+    return len(patterns) >= LARGE_TEAM and sum(map(len, patterns.values())) <= FEW_PATTERNS * len(patterns)
+
+
+def sweep(
+    agg: Aggregate, start: Counts, patterns: dict[str, list[Pattern]], time_limit_s: float, workers: int, seed: int
+) -> Swept:
+    """The spread's bound and best share-out, from a starting share-out and the members' patterns (patterns_for,
+    from this share-out or a worse one).
 
     Windows are looked at in the order of a quick bound on their spread (the most promising first), so that a
     better share-out soon shrinks every window; those a first short look leaves open are seen again at the end,
     with the time left, and by then the smaller windows often refute themselves."""
-    members = [m.id for m in agg.problem.fairness_members]
-    total = sum(n * cls[1] for cls, n in agg.totals.items()) + sum(balance_constant(agg.problem, m) for m in members)
-    upper = spread_of_share(agg, start)
-    size = len(members)
-    # Every balance b of a better share-out has |b - mean| < upper, in integers: |b * size - total| < upper * size.
-    patterns = _all_patterns(agg, members, (total - upper * size) // size + 1, -((-total - upper * size) // size) - 1)
-    if patterns is None:
-        return None
+    total, upper, size = _balance_total(agg), spread_of_share(agg, start), len(patterns)
     windows = _Windows(agg, patterns, total, start, upper, time_limit_s, workers, seed)
     starts = {b for options in patterns.values() for b, _ in options if b * size <= total}
     floors = {low: floor for low in starts if (floor := windows.floor(low)) is not None}
@@ -165,6 +178,12 @@ class _Windows:
             if not check.adds_up():
                 return True
         return False
+
+
+def _balance_total(agg: Aggregate) -> int:
+    """The members' balances' sum, whatever the share-out: every shift is someone's, so it is a constant."""
+    members = agg.problem.fairness_members
+    return sum(n * cls[1] for cls, n in agg.totals.items()) + sum(balance_constant(agg.problem, m.id) for m in members)
 
 
 def spread_of_share(agg: Aggregate, counts: Counts) -> int:

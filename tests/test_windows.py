@@ -40,8 +40,9 @@ def check_the_sweep(team: Team, period: Any) -> None:
     start = share_out(agg)
     if start is None:
         return
-    swept = windows.sweep(agg, start, 20, workers=1, seed=0)
-    assert swept is not None
+    patterns = windows.patterns_for(agg, start)
+    assert patterns is not None
+    swept = windows.sweep(agg, start, patterns, 20, workers=1, seed=0)
     plan = swept.relaxed.counts
     assert plan is not None and feasible_with(agg, plan)
     value = windows.spread_of_share(agg, plan)
