@@ -233,9 +233,9 @@ def _relax(
     (windows.py) goes first and settles the spread exactly, and CP-SAT on the aggregate model gets what it leaves.
     Otherwise CP-SAT goes first, for a tenth of the time, at most 0.3 s (small teams' spreads prove in that), then
     the sweep, from the better of the two share-outs; where members have too many patterns to enumerate, CP-SAT
-    gets all the time. A later stage starts from the last
-    stage's plan, which keeps every earlier stage at its best: with the spread at its optimum, CP-SAT found no
-    share-out at all for the 100-member year's even roles on its own."""
+    gets all the time. A later stage starts from the last stage's plan, which keeps every earlier stage at its
+    best: with the spread at its optimum, CP-SAT found no share-out at all for the 100-member year's even roles on
+    its own."""
     if not spread_first:
         return bounds.solve_relaxed(aggregate, objective, time_limit_s, workers, seed, candidate=start)
     opening = share_out(aggregate)

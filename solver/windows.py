@@ -52,7 +52,7 @@ FIRST_LOOK_S = 0.5  # deterministic seconds for a window's model on the first pa
 class Swept:
     relaxed: Relaxed  # the bound, and the best share-out's counts
     proven: bool  # the bound is the best share-out's spread
-    spent_s: float  # deterministic seconds used by CP-SAT
+    spent_s: float  # deterministic seconds used by CP-SAT, plus the subset sums' estimated time
 
 
 def patterns_for(agg: Aggregate, start: Counts) -> dict[str, list[Pattern]] | None:

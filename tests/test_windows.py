@@ -8,6 +8,7 @@ against enumeration.
 
 from __future__ import annotations
 
+import datetime as dt
 from itertools import product
 from typing import Any
 
@@ -20,6 +21,7 @@ from models.problem import make_problem
 from models.team import Team
 from solver import bounds, windows
 from solver.share_out import share_out
+from solver.solve import solve
 from tests.strategies import teams
 from tests.test_share_out import EASTER_WEEKS, feasible_with, with_bank_holidays
 
@@ -71,3 +73,29 @@ def test_the_subset_sum_matches_enumeration(drawn: tuple[list[list[tuple[int, ..
     options = [sorted(set(vectors)) for vectors in options]
     reachable = {tuple(map(sum, zip(*choice, strict=True))) for choice in product(*options)}
     assert windows._SubsetSum(options, target).adds_up() == (target in reachable)
+
+
+def test_a_large_team_is_swept_first_and_proven() -> None:
+    # 36 members over a quarter with an Easter week: one or two shifts each, so few patterns a member, and the sweep
+    # goes before CP-SAT (solve._relax). The spread must still come out proven.
+    team = with_bank_holidays(
+        Team.model_validate(
+            {
+                "team": "t",
+                "roles": [
+                    {"name": "primary"},
+                    {"name": "secondary", "weight": 0.5},
+                    {"name": "tertiary", "weight": 0.5},
+                ],
+                "rules": {"min_rest_weeks": 2},
+                "members": [{"id": f"m{i:02}", "fte": 0.6 if i % 5 == 0 else 1.0} for i in range(36)],
+            }
+        )
+    )
+    problem = make_problem(team, weeks_period(dt.date(2027, 1, 5), EASTER_WEEKS, team))
+    agg = bounds.build_aggregate(problem)
+    start = share_out(agg)
+    assert start is not None
+    patterns = windows.patterns_for(agg, start)
+    assert patterns is not None and windows.few(patterns)
+    assert solve(problem, time_limit_s=10).spread.optimal
