@@ -49,9 +49,8 @@ def verdict(problem: Problem, solution: Solution, rows: Sequence[Assignment]) ->
     measured = spread(problem, member_balances(problem, rows))
     first = solution.spread
     # The gap from the rota's own spread: a later stage may leave it below the spread stage's result, never above.
-    proof = (
-        "optimal" if first.optimal else f"not proven optimal: bound {first.bound:.3f}, gap {measured - first.bound:.3f}"
-    )
+    gap = measured - first.bound
+    proof = "optimal" if first.optimal else f"not proven optimal: bound {first.bound:.3f}, gap {gap:.3f}"
     lines = [f"spread {measured:.3f} days ({proof}); solved in {solution.wall_s:.1f} s, seed {solution.seed}"]
     for stage in solution.stages[1:]:
         state = "optimal" if stage.optimal else f"bound {stage.bound:g}, gap {stage.gap:g}"
