@@ -26,7 +26,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import reduce
+from functools import cached_property, reduce
 from math import gcd, prod
 
 from ortools.sat.python import cp_model
@@ -43,7 +43,9 @@ Pattern = tuple[int, tuple[tuple[LoadClass, int], ...]]  # (balance, the member'
 # 12-member, 3-role year (75,000) proved its spread there in its time and not in the sweep; a 20-member one (36,000)
 # got a smaller spread from the sweep.
 MAX_PATTERNS = 50_000
-SECONDS_PER_BIT_STEP = 2e-11  # a subset sum's cost per bit and step, estimated: 0.6 s was measured for 0.8 s
+# A subset sum's cost: per step, and per bit of each step; fitted to 290 checks on the 40-member year's windows.
+SECONDS_PER_STEP = 2.3e-6
+SECONDS_PER_BIT_STEP = 7e-11
 MOST_CHECK_S = 1.0  # a subset sum estimated dearer than this is skipped: it could only refute, never mislead
 FEW_PATTERNS = 100  # per member, at most, for the sweep to go before CP-SAT (few())
 LARGE_TEAM = 30  # members, at least, for the same
@@ -254,12 +256,18 @@ Projection = dict[LoadClass, int]  # each class's weight in one coordinate; a pr
 
 
 def _projections(agg: Aggregate) -> list[list[Projection]]:
-    """Coordinates to count a share-out by, cheapest first: (load, shifts, holiday shifts), then with the shifts of
-    the heaviest role, which tells a primary week from two half-weight ones once holiday weights blur the loads.
-    Loads are counted in units of their greatest common divisor, so the bitsets stay small.
+    """Coordinates to count a share-out by, about cheapest first: (load, shifts, holiday shifts); the shifts of each
+    holiday class; the first with the shifts of the heaviest role, which tells a primary week from two half-weight
+    ones once holiday weights blur the loads; load with the shifts of each holiday class. Loads are counted in
+    units of their greatest common divisor, so the bitsets stay small.
 
-    Measured on the named years: the first refuted 200 of 202 windows (100 members) and 93 of 118 (40 members);
-    the second, 2 of 2 and 6 of 25. A third, with a second role's shifts, refuted none of 19 for 2 s, so it is gone."""
+    Holiday shifts are few (1 to 3 of each class on the named years), and a window narrower than a week's load
+    leaves many members needing one of a given size to land in it. On the 40-member year at its optimum, 16
+    windows got past the first and third, and CP-SAT took 0.05-0.9 s each to settle them; of the 12 measured, the
+    holiday classes refuted 11 in about 0.01 s each, and with load all 12, in about 0.2 s. The sweep's work there
+    went from 14.3 deterministic seconds to 7.4. Before: the first refuted 200 of 202 windows on the 100-member
+    year and 93 of 118 on the 40-member year; the third, 2 of 2 and 6 of 25 of the rest; a second role's shifts,
+    none of 19."""
     unit = reduce(gcd, (cls[1] for cls in agg.totals)) or 1
     roles = sorted({role for role, _ in agg.totals})
     # Each role's most common load (the smallest, on a tie): a week without public holidays.
@@ -268,63 +276,86 @@ def _projections(agg: Aggregate) -> list[list[Projection]]:
     shifts = dict.fromkeys(agg.totals, 1)
     holiday = {cls: int(cls[1] != ordinary[cls[0]]) for cls in agg.totals}
     base = [load, shifts, holiday]
-    if len(roles) == 1:
-        return [base]  # the role's shifts are the shifts
-    heaviest = max(roles, key=lambda role: (ordinary[role], role))
-    return [base, [*base, {cls: int(cls[0] == heaviest) for cls in agg.totals}]]
+    projections = [base]
+    scarce = sorted(cls for cls in agg.totals if holiday[cls])
+    holiday_classes = [{cls: int(cls == each) for cls in agg.totals} for each in scarce]
+    if holiday_classes:
+        projections.append(holiday_classes)
+    if len(roles) > 1:
+        heaviest = max(roles, key=lambda role: (ordinary[role], role))
+        projections.append([*base, {cls: int(cls[0] == heaviest) for cls in agg.totals}])
+    if holiday_classes:
+        projections.append([load, *holiday_classes])
+    return projections
 
 
 class _SubsetSum:
     """Whether one pattern per member can add up to the period's totals in a projection's coordinates.
 
     A subset sum over members on a bitset (a Python integer): bit i is set when some choice so far reaches the
-    vector numbered i. Vectors count from the sum of the members' smallest values, and each coordinate gets twice
-    its range, so that adding a member's step to a reachable vector never carries into the next coordinate;
-    `valid` then drops the vectors past the target. Exact for the projection, so a False is a refutation."""
+    vector numbered i. Vectors count from the sum of the members' smallest values up to the target, numbered in
+    a mixed radix of each coordinate's range; a step is only added to the vectors it keeps within that box (a mask
+    per distinct step), so no coordinate carries into the next and no vector past the target is kept. Exact for
+    the projection, so a False is a refutation."""
 
     def __init__(self, options: list[list[tuple[int, ...]]], target: tuple[int, ...]) -> None:
         """`options`: for each member, the distinct vectors of their patterns in the window."""
         floors = [tuple(min(column) for column in zip(*vectors, strict=True)) for vectors in options]
         self.span = [t - sum(column) for t, column in zip(target, zip(*floors, strict=True), strict=True)]
-        self.radix = [2 * s + 1 for s in self.span]
+        self.radix = [s + 1 for s in self.span]
         self.strides = [prod(self.radix[d + 1 :]) for d in range(len(self.radix))]
         # Each member's steps above their floor; a step past the span cannot be part of a sum that hits it.
-        self.steps = []
+        self.steps: list[set[tuple[int, ...]]] = []
         for vectors, floor in zip(options, floors, strict=True):
-            steps = [_minus(vector, floor) for vector in vectors]
-            fitting = {self._index(step) for step in steps if all(map(int.__le__, step, self.span))}
-            if fitting != {0}:  # one choice only adds nothing
+            steps = {_minus(vector, floor) for vector in vectors}
+            fitting = {step for step in steps if all(map(int.__le__, step, self.span))}
+            if fitting != {(0,) * len(self.span)}:  # one choice only adds nothing
                 self.steps.append(fitting)
 
-    @property
+    @cached_property
     def cost_s(self) -> float:
-        """The check's time, estimated from its size: a shift and an or per step, over the bits reached so far."""
+        """The check's time, estimated from its size: a mask per distinct step, and an and, a shift and an or per
+        member and step, over the bits reached so far."""
         if self._hopeless():
             return 0.0
-        size, reached, bit_steps = prod(self.radix), 0, 0
-        for steps in self.steps:
-            reached = min(size, reached + max(steps))
-            bit_steps += (reached + 1) * (len(steps) + 1)
-        return SECONDS_PER_BIT_STEP * bit_steps
+        size: int = prod(self.radix)
+        reached, distinct = 0, len(set().union(*self.steps))
+        steps, bit_steps = distinct, size * distinct
+        for options in self.steps:
+            reached = min(size, reached + max(map(self._index, options)))
+            steps += len(options)
+            bit_steps += (reached + 1) * len(options)
+        return SECONDS_PER_STEP * steps + SECONDS_PER_BIT_STEP * bit_steps
 
     def adds_up(self) -> bool:
         if self._hopeless():
             return False
-        valid = 1  # a bit for each vector within the span, built one coordinate at a time
-        for d in reversed(range(len(self.radix))):
-            block = 0
-            for value in range(self.span[d] + 1):
-                block |= valid << value * self.strides[d]
-            valid = block
+        inside: dict[tuple[int, ...], int] = {}
         reachable = 1
         for steps in self.steps:
             following = 0
             for step in steps:
-                following |= reachable << step
-            reachable = following & valid
+                if step not in inside:
+                    inside[step] = self._inside(step)
+                following |= (reachable & inside[step]) << self._index(step)
+            reachable = following
             if not reachable:
                 return False
         return bool(reachable >> self._index(self.span) & 1)
+
+    def _inside(self, step: tuple[int, ...]) -> int:
+        """A bit for each vector that stays within the box when `step` is added to it. Built one coordinate at a
+        time, from the last: copies of the mask so far at each value the coordinate may take, doubling."""
+        mask = 1
+        for d in reversed(range(len(self.radix))):
+            values, stride, copies = self.span[d] - step[d] + 1, self.strides[d], 1
+            block = mask
+            while copies < values:
+                more = min(copies, values - copies)
+                block |= (block & ((1 << more * stride) - 1)) << copies * stride
+                copies += more
+            mask = block
+        return mask
 
     def _hopeless(self) -> bool:
         """Refuted without a bitset: the floors overshoot the target, or a member has no step that fits."""
