@@ -43,9 +43,11 @@ Pattern = tuple[int, tuple[tuple[LoadClass, int], ...]]  # (balance, the member'
 # 12-member, 3-role year (75,000) proved its spread there in its time and not in the sweep; a 20-member one (36,000)
 # got a smaller spread from the sweep.
 MAX_PATTERNS = 50_000
-# A subset sum's cost: per step, and per bit of each step; fitted to 290 checks on the 40-member year's windows.
-SECONDS_PER_STEP = 2.3e-6
-SECONDS_PER_BIT_STEP = 7e-11
+# A subset sum's cost, per step and per bit of each step, in CP-SAT's deterministic seconds, which it is counted
+# against: fitted to 290 checks on the 40-member year's windows (2.3e-6 and 7e-11 wall-clock seconds), where a
+# deterministic second of the windows' CP-SAT models took 2.2 wall-clock seconds.
+SECONDS_PER_STEP = 1.0e-6
+SECONDS_PER_BIT_STEP = 3.2e-11
 MOST_CHECK_S = 1.0  # a subset sum estimated dearer than this is skipped: it could only refute, never mislead
 FEW_PATTERNS = 100  # per member, at most, for the sweep to go before CP-SAT (few())
 LARGE_TEAM = 30  # members, at least, for the same
@@ -175,6 +177,8 @@ class _Windows:
         """Whether a projection's subset sum shows the window holds no share-out; each check's estimated time
         counts against the limit, and one that would cost too much is skipped."""
         for projection, vectors in self.projections:
+            if self.spent >= self.time_limit_s:
+                return False  # out of time: building the checks alone would cost more than the windows left
             target = tuple(sum(n * weights[cls] for cls, n in self.agg.totals.items()) for weights in projection)
             check = _SubsetSum([sorted(set(vectors[m][first:end])) for m, (first, end) in window.items()], target)
             if check.cost_s > min(MOST_CHECK_S, self.time_limit_s - self.spent):
