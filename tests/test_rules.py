@@ -19,6 +19,7 @@ from models.team import Team
 from solver import rules
 from solver.model import RotaModel
 from solver.solve import solve
+from tests.test_respace import pairs
 
 WEEK1, WEEK2, WEEK3 = dt.date(2027, 1, 5), dt.date(2027, 1, 12), dt.date(2027, 1, 19)
 
@@ -190,3 +191,34 @@ def test_a_later_stage_out_of_time_keeps_the_rota_of_the_stage_before(monkeypatc
     assert spacing.name == "spacing" and not spacing.optimal
     assert len(solution.picks) == 8  # the rota of the stage before, whole
     assert spacing.value >= spacing.bound >= 0
+
+
+def test_a_search_that_ends_worse_than_its_starting_rota_keeps_that_rota(monkeypatch: pytest.MonkeyPatch) -> None:
+    # CP-SAT may drop a hint it cannot complete in time and end on a worse rota (the 40-member year's spacing: 320
+    # close pairs against its polished start's 30). Simulated: the spacing search returns the worst rota it can.
+    import solver.solve as solving
+    from solver import bounds
+
+    real = solving._minimise
+    worst: list[float] = []
+
+    def astray(rm: Any, objective: Any, *args: Any, **kwargs: Any) -> Any:
+        if objective.name != "spacing":
+            return real(rm, objective, *args, **kwargs)
+        rm.model.maximize(objective.expression)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        assert solver.solve(rm.model) == cp_model.OPTIMAL
+        worst.append(solver.objective_value / objective.scale)
+        return solver, cp_model.FEASIBLE, solving.StageResult("spacing", worst[0], 0.0, False, solver.wall_time)
+
+    monkeypatch.setattr(solving, "_minimise", astray)
+    # No spacing relaxation, so no bound the polished rota could meet: the search runs.
+    monkeypatch.setattr(bounds, "RELAXED", {name: f for name, f in bounds.RELAXED.items() if name != "spacing"})
+    t = team(members=[{"id": m} for m in ("ann", "bob", "cat", "dan")])
+    problem = make_problem(t, weeks_period(WEEK1, 8, t))
+    solution = solve(problem, time_limit_s=5)
+    spacing = solution.stages[-1]
+    assert spacing.name == "spacing" and worst and spacing.value < worst[0]
+    assert spacing.value == pairs(problem, solution.picks)  # the rota returned is the one reported
+    assert 0 <= spacing.bound <= spacing.value
