@@ -59,20 +59,26 @@ def check_the_sweep(team: Team, period: Any) -> None:
         assert value == searched.bound
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.integers(1, 3).flatmap(
-        lambda dims: st.tuples(
-            st.lists(st.lists(st.tuples(*[st.integers(0, 4)] * dims), min_size=1, max_size=4), min_size=1, max_size=5),
-            st.tuples(*[st.integers(0, 12)] * dims),
-        )
-    )
-)
-def test_the_subset_sum_matches_enumeration(drawn: tuple[list[list[tuple[int, ...]]], tuple[int, ...]]) -> None:
-    options, target = drawn
-    options = [sorted(set(vectors)) for vectors in options]
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 3).flatmap(lambda dims: st.tuples(st.just(dims), st.data())))
+def test_the_subset_sum_matches_enumeration(drawn: tuple[int, st.DataObject]) -> None:
+    dims, data = drawn
+    vector = st.tuples(*[st.integers(0, 4)] * dims)
+    options = [
+        sorted(set(vectors))
+        for vectors in data.draw(st.lists(st.lists(vector, min_size=1, max_size=4), min_size=1, max_size=5))
+    ]
+    # Targets near a reachable sum, where a carry from one coordinate into the next would show as a false match.
+    near = tuple(map(sum, zip(*(data.draw(st.sampled_from(vectors)) for vectors in options), strict=True)))
+    target = tuple(x + data.draw(st.integers(-2, 2)) for x in near)
     reachable = {tuple(map(sum, zip(*choice, strict=True))) for choice in product(*options)}
     assert windows._SubsetSum(options, target).adds_up() == (target in reachable)
+
+
+def test_the_subset_sum_does_not_carry_from_one_coordinate_into_the_next() -> None:
+    # Three members adding 0 or 1 to the second coordinate reach (0, 3), never (1, 1); numbered in a radix of (2, 2),
+    # both are bit 3.
+    assert not windows._SubsetSum([[(0, 0), (0, 1)]] * 3, (1, 1)).adds_up()
 
 
 def test_a_large_team_is_swept_first_and_proven() -> None:
