@@ -10,8 +10,9 @@ aggregate relaxation (bounds.py) took 36 s with 8 workers. Fixing where the wind
   enumerated per member from the aggregate's own constraints (limits, pins, the member's rest caps).
 - The lowest balance is some pattern's balance, L. For each such L, only patterns with balance in
   [L, L + upper) are allowed. The window is refuted when a member has none left, or when no choice of one pattern
-  per member adds up to the period's totals, counted in a few projections (load, shifts, holiday shifts, shifts of
-  the heaviest role): a subset sum over members, on bitsets. It is exact for the projection, so it refutes soundly.
+  per member adds up to the period's totals, counted in a few projections (load, shifts, holiday shifts, each
+  holiday class's shifts, the heaviest role's shifts): a subset sum over members, on bitsets. It is exact for the
+  projection, so it refutes soundly.
 - The few windows left go to CP-SAT, a small model each, which finds a share-out with a smaller spread, proves
   there is none, or runs out of time; then its bound for that window is kept.
 
