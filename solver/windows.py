@@ -45,7 +45,7 @@ Pattern = tuple[int, tuple[tuple[LoadClass, int], ...]]  # (balance, the member'
 # got a smaller spread from the sweep.
 MAX_PATTERNS = 50_000
 # A subset sum's cost, per step and per bit of each step, in CP-SAT's deterministic seconds, which it is counted
-# against: fitted to 290 checks on the 40-member year's windows (2.3e-6 and 7e-11 wall-clock seconds), where a
+# against: fitted to some 290 checks on the 40-member year's windows (2.3e-6 and 7e-11 wall-clock seconds), where a
 # deterministic second of the windows' CP-SAT models took 2.2 wall-clock seconds.
 SECONDS_PER_STEP = 1.0e-6
 SECONDS_PER_BIT_STEP = 3.2e-11
@@ -179,7 +179,7 @@ class _Windows:
         counts against the limit, and one that would cost too much is skipped."""
         for projection, vectors in self.projections:
             if self.spent >= self.time_limit_s:
-                return False  # out of time: building the checks alone would cost more than the windows left
+                return False  # out of time: every check would be skipped, and building one is not free
             target = tuple(sum(n * weights[cls] for cls, n in self.agg.totals.items()) for weights in projection)
             check = _SubsetSum([sorted(set(vectors[m][first:end])) for m, (first, end) in window.items()], target)
             if check.cost_s > min(MOST_CHECK_S, self.time_limit_s - self.spent):
