@@ -24,7 +24,7 @@ build_aggregate makes it, before any stage adds constraints: it is for the first
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, reduce
@@ -79,45 +79,62 @@ def few(patterns: dict[str, list[Pattern]]) -> bool:
     return len(patterns) >= LARGE_TEAM and sum(map(len, patterns.values())) <= FEW_PATTERNS * len(patterns)
 
 
-def sweep(
-    agg: Aggregate, start: Counts, patterns: dict[str, list[Pattern]], time_limit_s: float, workers: int, seed: int
-) -> Swept:
+class Sweep:
     """The spread's bound and best share-out, from a starting share-out and the members' patterns (patterns_for,
-    from this share-out or a worse one).
+    from this share-out or a worse one). Run again with more time, it goes on where it stopped.
 
     Windows are looked at in the order of a quick bound on their spread (the most promising first), so that a
     better share-out soon shrinks every window; those a first short look leaves open are seen again at the end,
-    with the time left, and by then the smaller windows often refute themselves."""
-    total, upper, size = _balance_total(agg), spread_of_share(agg, start), len(patterns)
-    windows = _Windows(agg, patterns, total, start, upper, time_limit_s, workers, seed)
-    starts = {b for options in patterns.values() for b, _ in options if b * size <= total}
-    floors = {low: floor for low in starts if (floor := windows.floor(low)) is not None}
-    first_look = [low for low in sorted(floors, key=lambda low: (floors[low], low)) if floors[low] < upper]
-    left = [low for low in first_look if windows.look(low, FIRST_LOOK_S) is not None]
-    lows = []
-    for i, low in enumerate(left):
-        share = (time_limit_s - windows.spent) / (len(left) - i)  # the time left, evenly
-        if (window_bound := windows.look(low, share)) is not None:
-            lows.append(window_bound)
-    bound = min([windows.upper, *lows])
-    return Swept(Relaxed(bound, windows.best), bound >= windows.upper, windows.spent)
+    with the time left, and by then the smaller windows often refute themselves. A window once settled stays
+    settled: the best spread only falls, and every window with it."""
+
+    def __init__(
+        self, agg: Aggregate, start: Counts, patterns: dict[str, list[Pattern]], workers: int, seed: int
+    ) -> None:
+        self._windows = _Windows(agg, patterns, _balance_total(agg), start, workers, seed)
+        self._unseen: deque[int] | None = None  # windows yet to have their first look, most promising first
+        self._open: list[int] = []  # windows a look left open
+
+    def offer(self, counts: Counts) -> None:
+        """A share-out found elsewhere (by CP-SAT on the aggregate model): the best from now on, if it is better."""
+        self._windows.offer(counts)
+
+    def run(self, time_limit_s: float) -> Swept:
+        windows = self._windows
+        started = windows.spent
+        windows.time_limit_s = started + time_limit_s
+        if self._unseen is None:
+            self._unseen = deque(windows.first_looks())
+        while self._unseen and windows.spent < windows.time_limit_s:
+            low = self._unseen.popleft()
+            if windows.look(low, FIRST_LOOK_S) is not None:
+                self._open.append(low)
+        window_bounds, still_open = [], []
+        for i, low in enumerate(self._open):
+            share = (windows.time_limit_s - windows.spent) / (len(self._open) - i)  # the time left, evenly
+            if (window_bound := windows.look(low, share)) is not None:
+                window_bounds.append(window_bound)
+                still_open.append(low)
+        self._open = still_open
+        window_bounds += [floor for low in self._unseen if (floor := windows.floor(low)) is not None]
+        bound = min([windows.upper, *window_bounds])
+        return Swept(Relaxed(bound, windows.best), bound >= windows.upper, windows.spent - started)
+
+
+def sweep(
+    agg: Aggregate, start: Counts, patterns: dict[str, list[Pattern]], time_limit_s: float, workers: int, seed: int
+) -> Swept:
+    """One run of a Sweep."""
+    return Sweep(agg, start, patterns, workers, seed).run(time_limit_s)
 
 
 class _Windows:
     """The sweep's state: the best share-out so far, its spread (`upper`), and the time spent."""
 
     def __init__(
-        self,
-        agg: Aggregate,
-        patterns: dict[str, list[Pattern]],
-        total: int,
-        best: Counts,
-        upper: int,
-        time_limit_s: float,
-        workers: int,
-        seed: int,
+        self, agg: Aggregate, patterns: dict[str, list[Pattern]], total: int, best: Counts, workers: int, seed: int
     ) -> None:
-        self.agg, self.total, self.best, self.upper = agg, total, best, upper
+        self.agg, self.total, self.best, self.upper = agg, total, best, spread_of_share(agg, best)
         self.patterns: dict[str, list[Pattern]] = {m: sorted(options) for m, options in patterns.items()}
         self.balances: dict[str, list[int]] = {m: [b for b, _ in options] for m, options in self.patterns.items()}
         # Each projection's coordinates of every pattern, computed once: windows are slices of these lists.
@@ -128,8 +145,20 @@ class _Windows:
             )
             for projection in _projections(agg)
         ]
-        self.time_limit_s, self.workers, self.seed = time_limit_s, workers, seed
+        self.workers, self.seed = workers, seed
         self.spent = 0.0
+        self.time_limit_s = 0.0  # the time the sweep may have spent by the end of this run (Sweep.run)
+
+    def first_looks(self) -> list[int]:
+        """The windows that may hold a better share-out, by their starts, most promising first."""
+        size = len(self.patterns)
+        starts = {b for options in self.patterns.values() for b, _ in options if b * size <= self.total}
+        floors = {low: floor for low in starts if (floor := self.floor(low)) is not None}
+        return [low for low in sorted(floors, key=lambda low: (floors[low], low)) if floors[low] < self.upper]
+
+    def offer(self, counts: Counts) -> None:
+        if (spread := spread_of_share(self.agg, counts)) < self.upper:
+            self.best, self.upper = counts, spread
 
     def window(self, low: int) -> dict[str, tuple[int, int]] | None:
         """Each member's patterns with balance in [low, low + upper), as a range of their list; None if the window
@@ -165,8 +194,8 @@ class _Windows:
         allowed = {member: self.patterns[member][first:end] for member, (first, end) in window.items()}
         found, top_bound, used = _best_in_window(self.agg, allowed, low, limit, self.workers, self.seed)
         self.spent += used
-        if found is not None and (spread := spread_of_share(self.agg, found)) < self.upper:
-            self.best, self.upper = found, spread
+        if found is not None:
+            self.offer(found)
         if top_bound is None or top_bound - low >= self.upper:
             return None
         return max(top_bound - low, floor)

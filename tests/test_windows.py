@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.calendar import weeks_period
-from models.problem import make_problem
+from models.problem import Problem, make_problem
 from models.team import Team
 from solver import bounds, windows
 from solver.share_out import share_out
@@ -26,17 +26,18 @@ from tests.strategies import teams
 from tests.test_share_out import EASTER_WEEKS, feasible_with, with_bank_holidays
 
 
-@pytest.mark.parametrize("model", ["patterns", "counts"])
+@pytest.mark.parametrize("model", ["patterns", "counts", "resumed"])
 @settings(max_examples=20, deadline=None)
 @given(teams(max_members=9, max_roles=2, min_weeks=EASTER_WEEKS, max_weeks=EASTER_WEEKS, part_time=True))
 def test_the_sweep_bound_and_plan_agree_with_cp_sat(model: str, drawn: tuple[Team, Any]) -> None:
-    """Both window models: by patterns (what small teams' windows get) and by counts (forced here)."""
+    """Both window models: by patterns (what small teams' windows get) and by counts (forced here); and a sweep
+    stopped early and run again, as the spread stage does when it hands the sweep its rota search's time."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(windows, "PATTERNS_FOR_COUNTS", 10**9 if model == "patterns" else 0)
-        check_the_sweep(*drawn)
+        check_the_sweep(*drawn, resumed=model == "resumed")
 
 
-def check_the_sweep(team: Team, period: Any) -> None:
+def check_the_sweep(team: Team, period: Any, *, resumed: bool) -> None:
     problem = make_problem(with_bank_holidays(team), weeks_period(period.first, len(period.weeks), team))
     agg = bounds.build_aggregate(problem)
     start = share_out(agg)
@@ -44,19 +45,25 @@ def check_the_sweep(team: Team, period: Any) -> None:
         return
     patterns = windows.patterns_for(agg, start)
     assert patterns is not None
-    swept = windows.sweep(agg, start, patterns, 20, workers=1, seed=0)
+    sweep = windows.Sweep(agg, start, patterns, workers=1, seed=0)
+    # Resumed: no time (every window unseen), then a few windows and short looks, then the rest.
+    runs = [sweep.run(limit) for limit in ([0.0, 0.02, 20] if resumed else [20])]
+    swept = runs[-1]
     plan = swept.relaxed.counts
     assert plan is not None and feasible_with(agg, plan)
     value = windows.spread_of_share(agg, plan)
     assert value <= windows.spread_of_share(agg, start)
-    assert swept.relaxed.bound is not None and swept.relaxed.bound <= value
-    assert swept.proven == (swept.relaxed.bound == value)
     searched = bounds.solve_relaxed(agg, bounds.spread(agg), 20, workers=1, seed=0)
     assert searched.counts is not None
-    # A proof: no share-out CP-SAT finds beats the sweep's bound; where CP-SAT proves its optimum, they agree.
-    assert swept.relaxed.bound <= windows.spread_of_share(agg, searched.counts)
-    if swept.proven and searched.bound == windows.spread_of_share(agg, searched.counts):
-        assert value == searched.bound
+    # A proof after every run: no share-out CP-SAT finds beats the sweep's bound, nor the sweep's own best.
+    for run in runs:
+        assert run.relaxed.bound is not None and run.relaxed.counts is not None
+        assert run.relaxed.bound <= windows.spread_of_share(agg, searched.counts)
+        assert run.relaxed.bound <= windows.spread_of_share(agg, run.relaxed.counts)
+        assert run.proven == (run.relaxed.bound == windows.spread_of_share(agg, run.relaxed.counts))
+    if searched.bound == windows.spread_of_share(agg, searched.counts):
+        # Small teams' windows all settle in the time given, a resumed sweep's too: the sweep is exact then.
+        assert swept.proven and value == searched.bound
 
 
 @settings(max_examples=300, deadline=None)
@@ -80,9 +87,8 @@ def test_the_subset_sum_does_not_carry_from_one_coordinate_into_the_next() -> No
     assert not windows._SubsetSum([[(0, 0), (0, 1)]] * 3, (1, 1)).adds_up()
 
 
-def test_a_large_team_is_swept_first_and_proven() -> None:
-    # 36 members over a quarter with an Easter week: one or two shifts each, so few patterns a member, and the sweep
-    # goes before CP-SAT (solve._relax). The spread must still come out proven.
+def large_quarter() -> Problem:
+    """36 members over a quarter with an Easter week: one or two shifts each, so few patterns a member."""
     team = with_bank_holidays(
         Team.model_validate(
             {
@@ -97,10 +103,33 @@ def test_a_large_team_is_swept_first_and_proven() -> None:
             }
         )
     )
-    problem = make_problem(team, weeks_period(dt.date(2027, 1, 5), EASTER_WEEKS, team))
+    return make_problem(team, weeks_period(dt.date(2027, 1, 5), EASTER_WEEKS, team))
+
+
+def test_a_large_team_is_swept_first_and_proven() -> None:
+    # The sweep goes before CP-SAT (solve._relax); the spread must still come out proven.
+    problem = large_quarter()
     agg = bounds.build_aggregate(problem)
     start = share_out(agg)
     assert start is not None
     patterns = windows.patterns_for(agg, start)
     assert patterns is not None and windows.few(patterns)
     assert solve(problem, time_limit_s=10).spread.optimal
+
+
+def test_the_sweep_goes_on_with_the_rota_searchs_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With next to no time for the relaxation, the sweep cannot settle its windows there; the rota then carries its
+    # plan, so the spread stage gives the sweep its rota search's time (solve._sweep_on), and the sweep proves it.
+    import solver.solve as solving
+
+    monkeypatch.setattr(solving, "BOUND_SHARE", 0.0001)
+    real, settled = solving._sweep_on, []
+
+    def spy(*args: Any) -> Any:
+        rota, bound, plan = real(*args)
+        settled.append(round(rota.objective_value) <= bound)
+        return rota, bound, plan
+
+    monkeypatch.setattr(solving, "_sweep_on", spy)
+    assert solve(large_quarter(), time_limit_s=10).spread.optimal
+    assert settled == [True]
