@@ -121,13 +121,6 @@ class Sweep:
         return Swept(Relaxed(bound, windows.best), bound >= windows.upper, windows.spent - started)
 
 
-def sweep(
-    agg: Aggregate, start: Counts, patterns: dict[str, list[Pattern]], time_limit_s: float, workers: int, seed: int
-) -> Swept:
-    """One run of a Sweep."""
-    return Sweep(agg, start, patterns, workers, seed).run(time_limit_s)
-
-
 class _Windows:
     """The sweep's state: the best share-out so far, its spread (`upper`), and the time spent."""
 
