@@ -130,10 +130,11 @@ class _Windows:
         self.agg, self.total, self.best, self.upper = agg, total, best, spread_of_share(agg, best)
         self.patterns: dict[str, list[Pattern]] = {m: sorted(options) for m, options in patterns.items()}
         self.balances: dict[str, list[int]] = {m: [b for b, _ in options] for m, options in self.patterns.items()}
-        # Each projection's coordinates of every pattern, computed once: windows are slices of these lists.
+        # Each projection's target (the period's totals) and coordinates of every pattern, computed once: windows
+        # are slices of these lists.
         self.projections = [
             (
-                projection,
+                _project(tuple(agg.totals.items()), projection),
                 {m: [_project(counts, projection) for _, counts in options] for m, options in self.patterns.items()},
             )
             for projection in _projections(agg)
@@ -199,10 +200,9 @@ class _Windows:
     def _refuted(self, window: dict[str, tuple[int, int]]) -> bool:
         """Whether a projection's subset sum shows the window holds no share-out; each check's estimated time
         counts against the limit, and one that would cost too much is skipped."""
-        for projection, vectors in self.projections:
+        for target, vectors in self.projections:
             if self.spent >= self.time_limit_s:
                 return False  # out of time: every check would be skipped, and building one is not free
-            target = tuple(sum(n * weights[cls] for cls, n in self.agg.totals.items()) for weights in projection)
             check = _SubsetSum([sorted(set(vectors[m][first:end])) for m, (first, end) in window.items()], target)
             if check.cost_s > min(MOST_CHECK_S, self.time_limit_s - self.spent):
                 continue
