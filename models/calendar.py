@@ -1,4 +1,7 @@
-"""Calendar arithmetic: periods, changeovers in the team's time zone, which day belongs to which shift (SPEC §4, §6)."""
+"""Calendar arithmetic: periods, changeovers in the team's time zone, which day belongs to which shift.
+
+See docs/spec.md §4 (periods) and §6 (the noon rule).
+"""
 
 from __future__ import annotations
 
@@ -45,6 +48,16 @@ def local(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:
     """A wall-clock time in the zone, normalised: a time skipped by a DST jump moves forward, as clocks do."""
     naive = dt.datetime.combine(day, time)
     return naive.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone)
+
+
+def moment_in(moment: dt.datetime | None, zone: ZoneInfo) -> dt.datetime:
+    """A moment as a person gave it, made absolute: one without an offset is wall-clock time in the team's zone;
+    none at all is now."""
+    if moment is None:
+        return dt.datetime.now(dt.UTC).astimezone(zone)
+    if moment.tzinfo is None:
+        return local(moment.date(), moment.time(), zone)
+    return moment.astimezone(zone)
 
 
 def changeover_on_or_after(day: dt.date, team: Team) -> dt.date:
@@ -141,3 +154,12 @@ def weeks_period(start: dt.date, count: int, team: Team) -> Period:
     first = changeover_on_or_after(start, team)
     weeks = tuple(first + i * ONE_WEEK for i in range(count))
     return Period(f"{first.isoformat()}+{count}w", weeks)
+
+
+def named_period(first: dt.date, count: int, team: Team) -> Period:
+    """The period of `count` weeks from `first`, named as `generate` names it: a quarter if it is one."""
+    year, quarter = quarter_of(first)
+    as_quarter = quarter_period(f"{year}Q{quarter}", team, first)
+    if as_quarter.first == first and len(as_quarter.weeks) == count:
+        return as_quarter
+    return weeks_period(first, count, team)

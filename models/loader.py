@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from models.errors import TeamFileError
@@ -49,6 +51,7 @@ def parse_yaml(path: Path) -> Any:
     if deepest > MAX_NESTING:
         raise TeamFileError(name, "", f"nests {deepest} brackets deep; a team file needs a few levels at most")
     yaml = YAML(typ="rt")
+    yaml.Constructor = _LenientDates
     try:
         document = yaml.load(text)
     except MarkedYAMLError as error:
@@ -74,9 +77,26 @@ def team_from_document(document: Any, name: str) -> Team:
     try:
         return Team.model_validate(plain)
     except ValidationError as error:
-        raise _file_error(error.errors()[0], document, name) from None
+        # An unknown key first: a misspelt required key (`memebers:`) is also reported missing, and the
+        # misspelling is what the person needs to see.
+        errors = sorted(error.errors(), key=lambda detail: detail["type"] != "extra_forbidden")
+        raise _file_error(errors[0], document, name) from None
     except ReferenceProblem as problem:
         raise TeamFileError(name, problem.place, problem.problem, line_of(document, problem.place)) from None
+
+
+class _LenientDates(RoundTripConstructor):
+    """Reads an unquoted date that does not exist (2027-02-30) as its text instead of failing the whole file, so
+    that validation can name its place and line as it does for the quoted form."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_LenientDates.add_constructor("tag:yaml.org,2002:timestamp", _LenientDates.construct_yaml_timestamp)
 
 
 class _TooLarge(Exception):
@@ -155,8 +175,10 @@ def _file_error(detail: ErrorDetails, document: Any, name: str) -> TeamFileError
     kind = detail["type"]
     if kind == "extra_forbidden":
         key = loc[-1]
-        valid = ", ".join(_fields_at(loc[:-1]))
-        return TeamFileError(name, place, f"unknown key {key!r}; valid keys here: {valid}", line)
+        fields = _fields_at(loc[:-1])
+        close = difflib.get_close_matches(str(key), fields, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return TeamFileError(name, place, f"unknown key {key!r}; {hint}valid keys here: {', '.join(fields)}", line)
     if kind == "missing":
         return TeamFileError(name, place, "is required", line_of(document, loc[:-1]) or line)
     got = _shown(detail.get("input"))

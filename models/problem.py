@@ -1,7 +1,7 @@
 """The facts a rota is built from: shifts, loads, who may hold what and why not, fair shares, history.
 
 Everything here follows from the team file, the period and the history alone, so the solver, the
-explanations and the reports all read the same facts. See SPEC §5-§7.
+explanations and the reports all read the same facts. See docs/spec.md §5-§7.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from models.calendar import ONE_WEEK, Interval, Period, absence_interval, day_interval, days_owned, shift_interval
-from models.rota import Assignment
+from models.rota import Assignment, PastPeriod
 from models.team import SHADOW_ROLE, Absence, Member, Team
 
-COVER_REST_WEEKS = 1  # a cover is days, not a rotation: rest relaxes to one week around it (SPEC §8)
+COVER_REST_WEEKS = 1  # a cover is days, not a rotation: rest relaxes to one week around it (docs/spec.md §8)
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Shift:
     week: dt.date
     role: str
     interval: Interval
-    load: float  # role weight x the weights of the days it owns (SPEC §6)
+    load: float  # role weight x the weights of the days it owns (docs/spec.md §6)
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Problem:
 
     team: Team
     period: Period
-    history: Sequence[Assignment] = ()
+    history: tuple[PastPeriod, ...] = ()
     public_holidays: frozenset[dt.date] = field(default_factory=frozenset)
 
     # Calendar ----------------------------------------------------------------------------------------------
@@ -78,11 +78,23 @@ class Problem:
     # History -----------------------------------------------------------------------------------------------
 
     @cached_property
+    def history_rows(self) -> list[Assignment]:
+        """Every row of the history, once, by start: a row reached through two periods counts once."""
+        seen: set[tuple[str, str, dt.datetime]] = set()
+        rows = []
+        for a in sorted((a for p in self.history for a in p.rows), key=lambda a: a.start):
+            key = (a.uid, a.member, a.start)
+            if key not in seen:
+                seen.add(key)
+                rows.append(a)
+        return rows
+
+    @cached_property
     def past(self) -> list[Assignment]:
         """History rows of this team's members that start before the period."""
         ids = {m.id for m in self.team.members}
         first = self.interval(self.weeks[0]).start
-        return [a for a in self.history if a.member in ids and a.start < first]
+        return [a for a in self.history_rows if a.member in ids and a.start < first]
 
     @cached_property
     def past_shadow_counts(self) -> dict[str, int]:
@@ -93,10 +105,13 @@ class Problem:
         return counts
 
     def rest_blocker(self, member: Member, week: dt.date) -> Assignment | None:
-        """The history assignment after which `member` is still resting at `week`, if any (rule 5)."""
-        start = self.interval(week).start
+        """The history assignment after which `member` is still resting at `week`, if any (rule 5).
+
+        Counted in weeks of the rota, never in hours: a shift after a clock change starts an hour earlier or
+        later in UTC, and the rest rule still means "not the next `min_rest_weeks` weeks".
+        """
         for a in reversed(self.past_of(member.id)):
-            if start < a.end + self.rest_after(a) * ONE_WEEK:
+            if a.week < week and (week - a.week).days <= 7 * self.rest_after(a):
                 return a
         return None
 
@@ -111,15 +126,15 @@ class Problem:
     def shadow_rest(self, member: Member, week: dt.date) -> dt.date | None:
         """The shadow week of this period after which `member` is still resting at `week`, if any.
 
-        A shadow week is a week on call like any other: the rest rule counts it (SPEC §7: "as rest allows").
+        A shadow week is a week on call like any other: the rest rule counts it (onboarding is "as rest allows").
         """
         gap = dt.timedelta(weeks=self.team.rules.min_rest_weeks)
         return next((s for s in self.shadow_weeks.get(member.id, ()) if s < week <= s + gap), None)
 
     def past_of(self, member_id: str) -> list[Assignment]:
-        return sorted((a for a in self.past if a.member == member_id), key=lambda a: a.start)
+        return [a for a in self.past if a.member == member_id]
 
-    # Onboarding (SPEC §7) ----------------------------------------------------------------------------------
+    # Onboarding (docs/spec.md §7) ----------------------------------------------------------------------------
 
     @cached_property
     def shadow_weeks(self) -> dict[str, list[dt.date]]:
@@ -159,14 +174,21 @@ class Problem:
 
     # Who may hold what (rules 3 and 4) ---------------------------------------------------------------------
 
-    def eligibility_reason(self, member: Member, week: dt.date, role: str) -> str | None:
-        """Rule 3: why `member` may not hold `role` in `week` (roles, joined, left, onboarding), or None."""
-        if role not in self.team.member_roles(member):
-            return f"does not hold {role} (roles: {', '.join(self.team.member_roles(member))})"
+    def membership_reason(self, member: Member, week: dt.date) -> str | None:
+        """Why `member` is not on the team in `week` (joined, left), or None."""
         if member.joined is not None and week < member.joined:
             return f"joins on {member.joined}"
         if member.left is not None and week >= member.left:
             return f"leaves on {member.left}"
+        return None
+
+    def eligibility_reason(self, member: Member, week: dt.date, role: str) -> str | None:
+        """Rule 3: why `member` may not hold `role` in `week` (roles, joined, left, onboarding), or None."""
+        if role not in self.team.member_roles(member):
+            return f"does not hold {role} (roles: {', '.join(self.team.member_roles(member))})"
+        membership = self.membership_reason(member, week)
+        if membership is not None:
+            return membership
         until = self.onboarding_until(member)
         if until is not None and week <= until:
             return f"onboarding (shadowing until the week of {until})"
@@ -175,7 +197,7 @@ class Problem:
     def absence_reason(self, member: Member, week: dt.date) -> str | None:
         """Rule 4: the absence that overlaps the shift of `week`, in words, or None."""
         absence = self.absence_during(member.id, self.interval(week))
-        return None if absence is None else f"absent ({absence.reason} {absence.from_}..{absence.to})"
+        return None if absence is None else absence.described
 
     def rest_reason(self, member: Member, week: dt.date) -> str | None:
         """Rule 5 across the history and shadow weeks: the earlier week `member` rests after, in words, or None."""
@@ -190,11 +212,9 @@ class Problem:
 
     def calendar_reason(self, member: Member, week: dt.date) -> str | None:
         """Why `member` cannot be on call at all in `week`: not on the team, absent or resting; else None."""
-        if member.joined is not None and week < member.joined:
-            return f"joins on {member.joined}"
-        if member.left is not None and week >= member.left:
-            return f"leaves on {member.left}"
-        return self.absence_reason(member, week) or self.rest_reason(member, week)
+        return (
+            self.membership_reason(member, week) or self.absence_reason(member, week) or self.rest_reason(member, week)
+        )
 
     def role_reason(self, member: Member, week: dt.date, role: str) -> str | None:
         """Why `member` cannot hold `role` in `week` by rules 3-5 (history included), or None if they may."""
@@ -216,18 +236,11 @@ class Problem:
     def absence_during(self, member_id: str, interval: Interval) -> Absence | None:
         return next((a for a, span in self.absences_of(member_id) if span.overlaps(interval)), None)
 
-    # Fairness (SPEC §6) ------------------------------------------------------------------------------------
+    # Fairness (docs/spec.md §6) ----------------------------------------------------------------------------
 
     def share_eligible(self, member: Member, week: dt.date, role: str) -> bool:
         """Counts towards a shift's fair share: may hold the role (rule 3), not on an excused absence."""
-        if role not in self.team.member_roles(member):
-            return False
-        if member.joined is not None and week < member.joined:
-            return False
-        if member.left is not None and week >= member.left:
-            return False
-        until = self.onboarding_until(member)
-        if until is not None and week <= until:
+        if self.eligibility_reason(member, week, role) is not None:
             return False
         interval = self.interval(week)
         return not any(a.is_excused and span.overlaps(interval) for a, span in self.absences_of(member.id))
@@ -247,22 +260,32 @@ class Problem:
         return self.fair_shares(self.shifts)
 
     @cached_property
-    def past_shifts(self) -> list[Shift]:
-        """The history's shifts, whole: a cover splits a shift's rows, not its load."""
-        loads: dict[tuple[dt.date, str], float] = defaultdict(float)
-        for a in self.history:
-            if a.role in self.roles and a.start < self.interval(self.weeks[0]).start:
-                loads[(a.week, a.role)] += a.load
-        return [Shift(week, role, self.interval(week), load) for (week, role), load in sorted(loads.items())]
+    def past_shares(self) -> dict[str, float]:
+        """Each member's fair share over the history: as each period was published, else from this team."""
+        first = self.interval(self.weeks[0]).start
+        shares: dict[str, float] = defaultdict(float)
+        for period in self.history:
+            if period.fair_shares is not None and all(a.start < first for a in period.rows):
+                for member, share in period.fair_shares.items():
+                    shares[member] += share
+                continue
+            loads: dict[tuple[dt.date, str], float] = defaultdict(float)
+            for a in period.rows:
+                if a.role in self.roles and a.start < first:
+                    loads[(a.week, a.role)] += a.load  # a cover splits a shift's rows, not its load
+            bare = [Shift(week, role, self.interval(week), load) for (week, role), load in sorted(loads.items())]
+            for member, share in self.fair_shares(bare).items():
+                shares[member] += share
+        return {m.id: shares[m.id] for m in self.team.members}
 
     @cached_property
     def past_balances(self) -> dict[str, float]:
         """Load carried minus fair share over the history, per member of today's team."""
-        shares = self.fair_shares(self.past_shifts)
         carried: dict[str, float] = defaultdict(float)
         for a in self.past:
-            carried[a.member] += a.load
-        return {m.id: carried[m.id] - shares[m.id] for m in self.team.members}
+            if a.role != SHADOW_ROLE:
+                carried[a.member] += a.load
+        return {m.id: carried[m.id] - self.past_shares[m.id] for m in self.team.members}
 
     @cached_property
     def past_role_counts(self) -> dict[tuple[str, str], int]:
@@ -316,16 +339,22 @@ class Problem:
         return [(p.who, p.week, p.role) for p in self.team.pins if p.week in weeks]
 
 
-def make_problem(team: Team, period: Period, history: Sequence[Assignment] = ()) -> Problem:
-    """A problem with the team's public holidays looked up for every year the period and history touch."""
+def make_problem(team: Team, period: Period, history: Sequence[PastPeriod] | Sequence[Assignment] = ()) -> Problem:
+    """A problem with the team's public holidays looked up for every year the period and history touch.
+
+    `history` is earlier periods, or bare rows (one period whose fair shares are computed from `team`).
+    """
+    periods = tuple(p for p in history if isinstance(p, PastPeriod))
+    if len(periods) != len(history):
+        periods = (PastPeriod(tuple(a for a in history if isinstance(a, Assignment))),)
     days: frozenset[dt.date] = frozenset()
     if team.public_holidays is not None:
         import holidays
 
-        first = min([period.first, *(a.week for a in history)])
+        first = min([period.first, *(a.week for p in periods for a in p.rows)])
         years = list(range(first.year, (period.last + ONE_WEEK).year + 1))
         calendar = holidays.country_holidays(
             team.public_holidays.country, subdiv=team.public_holidays.subdivision, years=years
         )
         days = frozenset(calendar.keys())
-    return Problem(team, period, tuple(history), days)
+    return Problem(team, period, periods, days)

@@ -1,4 +1,4 @@
-"""The team file (SPEC §3) as pydantic models: validated once, at the edge, then trusted."""
+"""The team file (docs/spec.md §3) as pydantic models: validated once, at the edge, then trusted."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ MemberId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]+$", max_length
 RoleName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]+$", max_length=64)]
 TeamName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$", max_length=64)]
 
-SHADOW_ROLE = "shadow"  # the built-in onboarding role (SPEC §7); it covers nothing
+SHADOW_ROLE = "shadow"  # the built-in onboarding role (docs/spec.md §7); it covers nothing
 
 
 class Weekday(enum.StrEnum):
@@ -121,11 +121,16 @@ class Absence(Strict):
 
     @property
     def is_excused(self) -> bool:
-        """Sickness is excused unless it says otherwise; other absences are made up later (SPEC §6)."""
+        """Sickness is excused unless it says otherwise; other absences are made up later (docs/spec.md §6)."""
         return self.excused if self.excused is not None else self.reason == "sickness"
 
     def covers(self, day: dt.date) -> bool:
         return self.from_ <= day <= self.to
+
+    @property
+    def described(self) -> str:
+        """The absence in the words every message uses."""
+        return f"absent ({self.reason} {self.from_}..{self.to})"
 
 
 class Preference(Strict):
@@ -198,14 +203,14 @@ class Team(Strict):
 
     @property
     def min_team_size(self) -> int:
-        """Enough members for every role to rest between shifts (SPEC §3 default)."""
+        """Enough members for every role to rest between shifts (docs/spec.md §3 default)."""
         if self.rules.min_team_size is not None:
             return self.rules.min_team_size
         return len(self.roles) * (self.rules.min_rest_weeks + 1)
 
 
 def check_references(team: Team) -> None:
-    """Cross-field rules pydantic cannot see field by field (SPEC §3)."""
+    """Cross-field rules pydantic cannot see field by field (docs/spec.md §3)."""
     roles = team.role_names
     if SHADOW_ROLE in roles:
         raise ReferenceProblem(f"roles[{roles.index(SHADOW_ROLE)}]", "'shadow' is built in; pick another name")
@@ -244,14 +249,40 @@ def check_references(team: Team) -> None:
         if pin.role not in roles:
             raise ReferenceProblem(f"pins[{i}].role", f"unknown role {pin.role!r}; valid: {valid_roles}")
         _on_changeover(team, pin.week, f"pins[{i}].week")
-        if pin.role not in team.member_roles(team.member(pin.who)):
+        member = team.member(pin.who)
+        if pin.role not in team.member_roles(member):
             raise ReferenceProblem(f"pins[{i}].role", f"{pin.who} does not hold {pin.role} (see their roles)")
+        if member.joined is not None and pin.week < member.joined:
+            raise ReferenceProblem(
+                f"pins[{i}].week", f"{pin.who} joins on {member.joined}, after the week of {pin.week}; move the pin"
+            )
+        if member.left is not None and pin.week >= member.left:
+            raise ReferenceProblem(
+                f"pins[{i}].week",
+                f"{pin.who} leaves on {member.left}, before the week of {pin.week} ends; move the pin",
+            )
+        for j, absence in enumerate(team.absences):
+            if absence.who == pin.who and _absent_in_week(team, absence, pin.week):
+                raise ReferenceProblem(
+                    f"pins[{i}].week",
+                    f"{pin.who} is pinned to {pin.role} in the week of {pin.week} but is {absence.described} "
+                    f"(absences[{j}]); move the pin or the absence",
+                )
     seen: dict[tuple[dt.date, str], int] = {}
     for i, pin in enumerate(team.pins):
         for key in ((pin.week, pin.role), (pin.week, "member:" + pin.who)):
             if key in seen:
                 raise ReferenceProblem(f"pins[{i}]", f"conflicts with pins[{seen[key]}] in the week of {pin.week}")
             seen[key] = i
+
+
+def _absent_in_week(team: Team, absence: Absence, week: dt.date) -> bool:
+    """Whether the absence's days touch the shift starting at `week`'s changeover and ending at the next one.
+
+    In whole days, so no time zone is needed: the shift holds part of its first day and, unless the changeover is
+    at midnight, part of the next changeover day."""
+    last_day = week + dt.timedelta(days=7 if team.changeover.time > dt.time(0) else 6)
+    return absence.from_ <= last_day and absence.to >= week
 
 
 def _unique(values: list[str], path: str, field: str, problem: str) -> None:

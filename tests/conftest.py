@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,10 @@ from click.testing import CliRunner, Result
 
 from rota.cli import main
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "team.yaml"
+EXAMPLE_SOURCE = Path(__file__).resolve().parent.parent / "examples" / "team.yaml"
+# Tests use a copy in a home of its own: a run never writes into the repository's examples/.
+EXAMPLE = Path(tempfile.mkdtemp(prefix="rota-example-")) / "team.yaml"
+shutil.copyfile(EXAMPLE_SOURCE, EXAMPLE)
 NOW = "2026-12-01"  # a fixed clock: "next quarter" is 2027Q1
 
 

@@ -12,7 +12,7 @@ from models.calendar import weeks_period
 from models.problem import Problem, make_problem
 from models.rota import Assignment, shift_uid
 from models.team import Team
-from rota.chart import chart_png, write_chart
+from rota.exports.chart import chart_png, write_chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 START = dt.date(2027, 1, 5)

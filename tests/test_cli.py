@@ -26,7 +26,7 @@ members:
         (TEAM + "colour: blue\n", ":6: colour: unknown key 'colour'; valid keys here: team, timezone, changeover"),
         (
             "team: t\nmembers:\n  - id: ann\n  - id: bob\n    rolez: [primary]\n",
-            ":5: members[1].rolez: unknown key 'rolez'; valid keys here: id, name, email, roles, fte",
+            ":5: members[1].rolez: unknown key 'rolez'; did you mean 'roles'? valid keys here: id, name, email,",
         ),
         (
             TEAM + "absences:\n  - {who: zed, from: 2027-01-04, to: 2027-01-05}\n",
@@ -90,8 +90,8 @@ def test_missing_team_file(tmp_path: Path) -> None:
     [
         (["--quarter", "2027Q5"], "--quarter '2027Q5': use YYYYQn (e.g. 2027Q1), 'next' or 'current'"),
         (["--start", "2027-01-05"], "--start and --weeks go together"),
-        (["--start", "05/01/2027", "--weeks", "3"], "--start '05/01/2027': use a date YYYY-MM-DD"),
-        (["--now", "tomorrow"], "--now 'tomorrow': use a date or ISO datetime"),
+        (["--start", "05/01/2027", "--weeks", "3"], "'--start': '05/01/2027': use a date YYYY-MM-DD"),
+        (["--now", "tomorrow"], "'--now': 'tomorrow': use a date or an ISO date-time"),
         (["--history", "/nonexistent/rota.csv"], "/nonexistent/rota.csv: no such file"),
     ],
 )

@@ -9,8 +9,8 @@ from models.balance import member_balances, spread
 from models.calendar import weeks_period
 from models.problem import make_problem
 from models.team import Team
-from rota.assemble import assignments
-from rota.display import verdict
+from rota.assignments import assignments
+from rota.reports.tables import verdict
 from solver.solve import solve
 
 

@@ -15,8 +15,8 @@ from models.errors import InfeasibleError, TimeLimitError
 from models.problem import Problem, make_problem
 from models.rota import Assignment, shift_uid
 from models.team import SHADOW_ROLE, Team
-from rota.assemble import assignments
-from rota.published import Version, version_files
+from rota.assignments import assignments
+from rota.home.period import PeriodVersion, period_files
 from solver.solve import find_rota, solve
 from tests.strategies import teams
 
@@ -88,7 +88,8 @@ def test_shadow_rows_are_in_the_csv_and_the_members_feed() -> None:
     team = small_team(shadow_shifts=2)
     problem = make_problem(team, weeks_period(START, 8, team))
     now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
-    files = version_files(Version(team, b"", rota_of(problem)), problem, now)
+    version = PeriodVersion(team, b"", problem.period, rota_of(problem), problem.period_shares)
+    files = period_files(version, problem, now)
     csv_lines = files["rota.csv"].decode().splitlines()
     assert sum(",shadow,2027-01-" in line and ",new," in line for line in csv_lines) == 2
     assert files["feeds/new.ics"].count(b"SUMMARY:onboarding on-call: new shadowing") == 2

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rota.progress import ImportWhileSolving
+from rota.cli.progress import ImportWhileSolving
 
 
 def test_import_while_solving_imports_once_on_another_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from models.loader import load_team
 from models.rota import Assignment, Kind, segment_uid, shift_uid
 from rota.cli import main
-from rota.csvfile import rota_csv
+from rota.exports.rota_csv import rota_csv
 
 LONDON = ZoneInfo("Europe/London")
 TEAM_YAML = """\
@@ -163,8 +163,8 @@ def test_json_and_table_carry_the_csv_numbers(rota_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("make_args", "message"),
     [
-        (lambda d: [d.parent / "nowhere"], "not a rota directory"),
-        (lambda d: [d / "rota.csv"], "not a rota directory"),
+        (lambda d: [d.parent / "nowhere"], "nowhere: no such file or directory"),
+        (lambda d: [d, "--period", "2030Q1"], "--period '2030Q1': not published"),
         (lambda d: [d, "--history", d.parent / "missing.csv"], "missing.csv: no such file"),
     ],
 )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rota.csvfile import read_rota_csv
+from rota.exports.rota_csv import read_rota_csv
 from tests.checker import check_rota_dir
 from tests.conftest import run, snapshot
 
@@ -54,9 +54,11 @@ def test_a_trade_within_a_week_swaps_roles_and_keeps_the_rules(q1: Path) -> None
     assert all(after[uid].kind == "swap" and after[uid].sequence == 1 for uid in changed)
     assert check_rota_dir(q1) == []
     assert "recorded kind swap on 2 row(s)" in result.output
-    # Each member keeps their lost role's event in their feed, cancelled.
-    lost = {(a.member, a.uid) for a in read_rota_csv(q1 / "cancelled.csv")}
-    assert lost == {(primary, f"payments.primary.{week}@rota"), (secondary, f"payments.secondary.{week}@rota")}
+    # Each member keeps their lost role's time in their feed, cancelled, under a UID no live event has.
+    lost = {(a.member, a.role, a.start) for a in read_rota_csv(q1 / "cancelled.csv")}
+    start = after[f"payments.primary.{week}@rota"].start
+    assert lost == {(primary, "primary", start), (secondary, "secondary", start)}
+    assert not {a.uid for a in read_rota_csv(q1 / "cancelled.csv")} & set(after)
 
 
 def test_a_swap_that_breaks_a_rule_is_refused_with_the_reason(q1: Path) -> None:
@@ -81,7 +83,10 @@ def test_force_writes_the_swap_and_names_what_it_breaks(q1: Path) -> None:
     ("args", "expected"),
     [
         (["--week", "2027-01-05", "--role", "primary", "--to", "alice"], "--week 2027-01-05: that shift has ended"),
-        (["--week", "2027-03-03", "--role", "primary", "--to", "alice"], "--week 2027-03-03: not a week of this rota"),
+        (
+            ["--week", "2027-03-03", "--role", "primary", "--to", "alice"],
+            "--week 2027-03-03: not a week of a published rota",
+        ),
         (["--week", "2027-03-02", "--role", "boss", "--to", "alice"], "--role 'boss': unknown role; valid: primary"),
         (["--week", "2027-03-02", "--role", "primary", "--to", "zed"], "--to 'zed': unknown member; valid: alice"),
     ],

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from models.team import Team
-from rota.csvfile import read_rota_csv
-from rota.teamedit import add_absence
+from rota.exports.rota_csv import read_rota_csv
+from rota.home.team_edit import add_absence
 from tests.checker import Row, check, check_rota_dir, read_rows, read_team
 from tests.conftest import EXAMPLE, run, snapshot
 from tests.strategies import teams
@@ -53,7 +53,7 @@ def test_update_after_a_new_holiday_changes_only_what_it_must(tmp_path: Path) ->
     assert [line for line in after if line < "payments,x" and ",2027-02-2" not in line and ",2027-03" not in line] == [
         line for line in before if line < "payments,x" and ",2027-02-2" not in line and ",2027-03" not in line
     ]
-    assert "repaired the weeks from 2027-02-23 to 2027-03-30: " in result.output
+    assert "re-solved the weeks from 2027-02-23 to 2027-03-30: " in result.output
     again = snapshot(out)
     assert run("update", out, "--now", "2027-02-20").exit_code == 0
     assert snapshot(out)["rota.csv"] == again["rota.csv"]  # nothing is broken now: nothing changes
@@ -172,7 +172,7 @@ def test_update_after_a_new_absence_changes_the_fewest_shifts(tmp_path: Path, da
 @pytest.mark.parametrize("command", ["cover", "swap", "update"])
 def test_history_accepts_every_command_s_directory(command: str, tmp_path: Path) -> None:
     """--history reads a rota directory whatever command wrote it last (kinds cover, swap, update)."""
-    from rota.csvfile import read_rota_csv as read
+    from rota.exports.rota_csv import read_rota_csv as read
 
     out = tmp_path / "rota"
     text = "team: t\nmembers: [{id: a}, {id: b}, {id: c}]\n"

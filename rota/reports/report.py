@@ -1,7 +1,7 @@
-"""The fairness and compensation report (SPEC §6, §12 `rota report`): each member's figures, from a rota's rows.
+"""The fairness and compensation report (docs/spec.md §6, §12 `rota report`): each member's figures, from a rota's rows.
 
 Figures come from the assignments as written, so a cover, a swap or an update shows as it happened. Days are
-counted by SPEC §6's noon rule (a day belongs to whoever holds its 12:00), hours are exact (UTC arithmetic, so a
+counted by the noon rule (a day belongs to whoever holds its 12:00), hours are exact (UTC arithmetic, so a
 shift across a daylight-saving change counts 167 or 169 hours), and fair shares come from the same `Problem`
 the solver used, so the balance here is the balance `rota generate` printed.
 """
@@ -20,14 +20,16 @@ from pathlib import Path
 from rich import box
 from rich.table import Table
 
-from models.calendar import ONE_WEEK, Interval, Period, days_owned, quarter_of, quarter_period, weeks_period
+from models.calendar import Interval, days_owned
 from models.errors import InputError
-from models.loader import load_team
-from models.problem import Problem, make_problem
+from models.problem import Problem
 from models.rota import Assignment
-from models.team import SHADOW_ROLE, Team
-from rota.csvfile import format_load, read_rota_csv
-from rota.history import load_history
+from models.team import SHADOW_ROLE
+from rota.exports.rota_csv import format_load
+from rota.home.history import load_history
+from rota.home.home import find_home
+from rota.home.period import period_problem
+from rota.home.state import HomeState, reading
 
 WEEKEND = (5, 6)  # Saturday, Sunday, as `date.weekday()` counts
 
@@ -58,7 +60,7 @@ class MemberReport:
     email: str
     fte: float
     period: Figures  # over the rota
-    cumulative: Figures  # over the history and the rota: its balance is SPEC §6's balance
+    cumulative: Figures  # over the history and the rota: its balance is the one the solver evens out
 
 
 @dataclass(frozen=True)
@@ -73,38 +75,37 @@ class Report:
 # Building the report -----------------------------------------------------------------------------------------
 
 
-def load_report(rota_dir: Path, extra_history: Sequence[Path] = ()) -> tuple[Report, Problem, list[Assignment]]:
-    """Read a rota directory (and its history) and compute every member's figures."""
-    team_file = rota_dir / "team.yaml"
-    if not rota_dir.is_dir() or not (rota_dir / "rota.csv").is_file() or not team_file.is_file():
-        raise InputError(
-            f"{rota_dir}: not a rota directory (it needs rota.csv and team.yaml); "
-            "give a directory written by `rota generate`"
-        )
-    team = load_team(team_file)
-    rows = read_rota_csv(rota_dir)
-    if not rows:
-        raise InputError(f"{rota_dir / 'rota.csv'}: holds no assignments; regenerate the rota")
-    history = load_history(team_file, team, extra_history)
-    problem = make_problem(team, period_of(rows, team), history)
-    return build_report(problem, rows), problem, rows
+def load_report(
+    path: Path, *, period: str | None = None, extra_history: Sequence[Path] = ()
+) -> tuple[Report, Problem, list[Assignment]]:
+    """A period of a home (the one `path` names, or `period`, else the latest) and everything before it."""
+    home = find_home(path)
+    with reading(home) as state:
+        if not state.periods:
+            raise InputError(f"{path}: no published rota yet; run `rota generate {home.team_file}` first")
+        index = _chosen(state, path, period)
+        version = state.periods[index]
+        history = (*state.history_before(index), *load_history(extra_history))
+        problem = period_problem(version, history)
+    return build_report(problem, version.rows), problem, version.rows
 
 
-def period_of(rows: Sequence[Assignment], team: Team) -> Period:
-    """The period a rota covers, named as `generate` named it: a quarter if it is one, else start+Nw."""
-    first, last = min(a.week for a in rows), max(a.week for a in rows)
-    count = (last - first) // ONE_WEEK + 1
-    year, quarter = quarter_of(first)
-    as_quarter = quarter_period(f"{year}Q{quarter}", team, first)
-    if as_quarter.first == first and len(as_quarter.weeks) == count:
-        return as_quarter
-    return weeks_period(first, count, team)
+def _chosen(state: HomeState, path: Path, period: str | None) -> int:
+    names = [p.period.name for p in state.periods]
+    if period is not None:
+        if period not in names:
+            raise InputError(f"--period {period!r}: not published in {state.home.root}; published: {', '.join(names)}")
+        return names.index(period)
+    for index, directory in enumerate(state.directories):
+        if path.is_dir() and directory.absolute() == path.absolute():
+            return index
+    return len(state.periods) - 1
 
 
 def build_report(problem: Problem, rows: Sequence[Assignment]) -> Report:
     weeks = set(problem.weeks)
     period_rows = [a for a in rows if a.week in weeks]
-    past_shares = problem.fair_shares(problem.past_shifts)
+    past_shares = problem.past_shares
     members = []
     for member in problem.team.members:
         period_share = problem.period_shares[member.id]
@@ -265,7 +266,7 @@ TABLE_HEADINGS = {  # two short lines each, so the table fits a terminal
 def _table(report: Report, title: str, prefix: str) -> Table:
     table = Table(
         title=title,
-        caption="load in days (SPEC §6); balance = load - fair share",
+        caption="load in days; balance = load - fair share",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         collapse_padding=True,

@@ -11,7 +11,7 @@ from models.balance import member_balances, spread
 from models.problem import Problem
 from models.rota import Assignment
 from models.team import SHADOW_ROLE
-from rota.csvfile import format_load
+from rota.exports.rota_csv import format_load
 from solver.solve import Solution
 
 
@@ -34,13 +34,29 @@ def rota_table(problem: Problem, rows: Sequence[Assignment]) -> Table:
 
 
 def fairness_table(problem: Problem, rows: Sequence[Assignment]) -> Table:
+    """This period's load, fair share and balance, then the balance carried in from the history and the total.
+
+    Members who may hold no role this period and hold nothing (a leaver, a long leave) are left out."""
     balances = member_balances(problem, rows)
-    table = Table(title="fairness (load in days; balance = load - fair share, history included)")
-    for column in ("member", "shifts", "load", "fair share", "balance"):
+    history = bool(problem.past)
+    title = f"fairness in {problem.period.name} (load in days; balance = load - fair share)"
+    table = Table(title=title)
+    columns = ["member", "shifts", "load", "fair share", "balance"]
+    if history:
+        columns += ["carried in", "total"]
+    for column in columns:
         table.add_column(column, justify="left" if column == "member" else "right")
+    on_rota = {m.id for m in problem.fairness_members}
     for member in problem.team.members:
         b = balances[member.id]
-        table.add_row(member.id, str(b.shifts), format_load(b.load), f"{b.share:.2f}", f"{b.balance:+.2f}")
+        if member.id not in on_rota and b.shifts == 0:
+            continue
+        cells = [member.id, str(b.shifts), format_load(b.load), f"{b.share:.2f}", f"{b.period_balance:+.2f}"]
+        if history:
+            cells += [f"{problem.past_balances[member.id]:+.2f}", f"{b.balance:+.2f}"]
+        table.add_row(*cells)
+    if history:
+        table.caption = "carried in: the balance from every earlier period; total: the balance the solver evens out"
     return table
 
 

@@ -1,4 +1,4 @@
-"""The hard rules of SPEC §5 checked on a list of rows, against the problem's facts (for changes to a rota).
+"""The hard rules of docs/spec.md §5 checked on a list of rows, against the problem's facts (for changes to a rota).
 
 The solver never produces a broken rota, but a swap, a forced cover or a team file edited after publishing can.
 `broken_rules` says, in the team's words, every rule the rows break; a change compares the lists before and after
@@ -16,6 +16,7 @@ from models.calendar import ONE_WEEK, Interval
 from models.problem import COVER_REST_WEEKS, Problem
 from models.rota import Assignment
 from models.team import SHADOW_ROLE
+from rota.home.state import HomeState
 
 
 def broken_rules(problem: Problem, rows: Sequence[Assignment]) -> list[str]:
@@ -81,8 +82,7 @@ def absences(problem: Problem, rows: Sequence[Assignment]) -> list[str]:
         absence = problem.absence_during(a.member, _interval(a))
         if absence is not None:
             problems.append(
-                f"rule 4 (absences): {a.member} holds {a.role} in the week of {a.week} while absent "
-                f"({absence.reason} {absence.from_}..{absence.to})"
+                f"rule 4 (absences): {a.member} holds {a.role} in the week of {a.week} while {absence.described}"
             )
     return problems
 
@@ -120,11 +120,36 @@ def pins(problem: Problem, rows: Sequence[Assignment]) -> list[str]:
     return problems
 
 
-def new_problems(problem: Problem, before: Sequence[Assignment], after: Sequence[Assignment]) -> list[str]:
-    """The rules `after` breaks that `before` did not: what a change itself would break."""
-    old = set(broken_rules(problem, before))
+def new_problems(
+    problem: Problem, before: Sequence[Assignment], after: Sequence[Assignment], before_problem: Problem | None = None
+) -> list[str]:
+    """The rules `after` breaks that `before` did not: what a change itself would break. `before_problem` holds
+    the facts `before` stood on, where they differ (an earlier period changed by the same command)."""
+    old = set(broken_rules(before_problem or problem, before))
     return [line for line in broken_rules(problem, after) if line not in old]
 
 
 def _interval(a: Assignment) -> Interval:
     return Interval(a.start, a.end)
+
+
+class LaterPeriods:
+    """The published periods after a change, checked again once it is staged: a change to one period is history
+    to the next (a swap into a quarter's last week can break rest in the next quarter's first)."""
+
+    def __init__(self, state: HomeState) -> None:
+        self.state = state
+        self.before = [(state.problem(i), p.rows) for i, p in enumerate(state.periods)]
+
+    def newly_broken(self) -> list[str]:
+        changed = [i for i in range(len(self.before)) if i in self.state.staged]
+        if not changed:
+            return []
+        problems = []
+        for index in range(min(changed) + 1, len(self.before)):
+            if index in self.state.staged:
+                continue
+            old_problem, rows = self.before[index]
+            old = set(broken_rules(old_problem, rows))
+            problems += [line for line in broken_rules(self.state.problem(index), rows) if line not in old]
+        return problems

@@ -7,15 +7,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from models.calendar import ONE_WEEK
-from models.loader import load_team
-from models.problem import Problem, make_problem
-from rota.history import load_history
-from rota.workflow import PeriodChoice
+from models.problem import Problem
+from rota.generate import PeriodChoice, plan
+from rota.home.home import find_home
+from rota.home.state import reading
 from solver.solve import solve
 
 
 def cover_candidates(problem: Problem, picks: Sequence[tuple[str, dt.date, str]], week: dt.date) -> list[str]:
-    """Members who could take over a role mid-week (SPEC §8): eligible for some role, not absent, holding no
+    """Members who could take over a role mid-week (docs/spec.md §8): eligible for some role, not absent, holding no
     shift that week nor the week before or after (a cover relaxes rest to one week)."""
     busy = {m for m, w, _ in picks if abs((w - week).days) <= 7}
     busy.update(m for m, weeks in problem.shadow_weeks.items() if week in weeks)
@@ -29,13 +29,16 @@ def cover_candidates(problem: Problem, picks: Sequence[tuple[str, dt.date, str]]
 
 
 def check_team(
-    team_file: Path, choice: PeriodChoice, *, history: Sequence[Path], now: dt.datetime, time_limit_s: float
+    path: Path, choice: PeriodChoice, *, history: Sequence[Path], now: dt.datetime | None, time_limit_s: float
 ) -> list[str]:
-    team = load_team(team_file)
-    period = choice.resolve(team, now.astimezone(team.zone).date())
-    problem = make_problem(team, period, load_history(team_file, team, history))
+    """The lines `rota check` prints; raises as `generate` would, without writing anything."""
+    home = find_home(path)
+    with reading(home, now) as state:
+        team = state.team
+        period = choice.resolve(team, state.now.date())
+        problem, _ = plan(state, period, history=history, overlapping_ok=True)
     lines = [
-        f"{team_file}: valid ({len(team.members)} members, roles {', '.join(team.role_names)})",
+        f"{path}: valid ({len(team.members)} members, roles {', '.join(team.role_names)})",
         f"{period.name}: {len(period.weeks)} weeks, {period.first} to {period.last + ONE_WEEK} "
         f"(changeover {team.changeover.weekday.value} {team.changeover.time:%H:%M} {team.timezone})",
     ]

@@ -1,99 +1,115 @@
-"""`rota serve` and `rota feeds` (SPEC §11). Imports only click and the standard library at module level, so that
-`rota --help` never loads starlette or uvicorn."""
+"""`rota serve` and `rota feeds` (docs/spec.md §11). Imports only click and the standard library at module level,
+so that `rota --help` never loads starlette or uvicorn."""
 
 from __future__ import annotations
 
 import copy
 import errno
 import socket
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
 
 from models.errors import InputError
-from rota.command import reports_errors
+from rota.cli.params import HOME
 
-F = TypeVar("F", bound=Callable[..., Any])
+if TYPE_CHECKING:
+    from models.team import Team
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
 
 @click.command()
-@click.argument("rota_dir", type=click.Path(path_type=Path))
+@HOME
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; keep it local behind TLS.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port to listen on.")
-@reports_errors
-def serve(rota_dir: Path, host: str, port: int) -> None:
-    """Serve a rota directory's calendars at secret URLs: /calendar/<feed>.ics?token=... and /healthz.
+@click.option(
+    "--past-days",
+    type=click.IntRange(0, 3650),
+    default=90,
+    show_default=True,
+    help="How long a week that has ended stays in the feeds.",
+)
+def serve(home: Path, host: str, port: int, past_days: int) -> None:
+    """Serve a team home's calendars at secret URLs: /calendar/<feed>.ics?token=... and /healthz.
 
-    Changes on disk (cover, swap, update, generate --force) are served at the next request. Put a TLS reverse
-    proxy in front of it (see the README); `rota feeds` prints the URLs to subscribe to.
+    Each feed holds every published period of the home: subscribers subscribe once, and next quarter's weeks
+    appear in the same calendar. Changes on disk (cover, swap, update, generate) are served at the next request.
+    Put a TLS reverse proxy in front of it (see docs/deployment.md); `rota feeds` prints the URLs.
 
-    Example: rota serve rota-2027Q1 --port 8080
+    Example: rota serve examples/team.yaml --port 8080
     """
     import uvicorn
 
-    from rota.server import create_app
-    from rota.tokens import ensure_tokens, feed_names, require_rota_dir
+    from rota.home.home import find_home
+    from rota.home.state import reading
+    from rota.home.tokens import ensure_tokens, team_feeds
+    from rota.server.app import create_app
 
-    require_rota_dir(rota_dir)
-    feeds = feed_names(rota_dir)
-    ensure_tokens(rota_dir, feeds)  # every feed servable from the start, even before `rota feeds` runs
+    place = find_home(home)
+    with reading(place) as state:
+        if not state.periods:
+            raise InputError(f"{home}: no published rota yet; run `rota generate {place.team_file}` first")
+        team = state.team if not place.lone else state.periods[0].team
+    names = team_feeds(team)
+    ensure_tokens(place, names)  # every feed servable from the start, even before `rota feeds` runs
     _check_port_free(host, port)
     click.echo(
-        f"serving {len(feeds)} feeds from {rota_dir} on http://{host}:{port}; "
-        f"`rota feeds {rota_dir} --base-url URL` prints their URLs",
+        f"serving {len(names)} feeds of {place.root} on http://{host}:{port}; "
+        f"`rota feeds {home} --base-url URL` prints their URLs",
         err=True,
     )
     # uvicorn's access log would print each URL with its token: it is off, and rota.server logs paths only.
-    uvicorn.run(create_app(rota_dir), host=host, port=port, access_log=False, log_config=_log_config())
+    uvicorn.run(create_app(place, past_days), host=host, port=port, access_log=False, log_config=_log_config())
 
 
 @click.command()
-@click.argument("rota_dir", type=click.Path(path_type=Path))
+@HOME
 @click.argument("action", required=False, type=click.Choice(["revoke"]))
 @click.argument("feed", required=False)
 @click.option("--base-url", help="Public address of `rota serve`, e.g. https://rota.example.com.")
-@reports_errors
-def feeds(rota_dir: Path, action: str | None, feed: str | None, base_url: str | None) -> None:
+def feeds(home: Path, action: str | None, feed: str | None, base_url: str | None) -> None:
     """Print every feed's subscription URLs (https and webcal), or revoke one feed's token.
 
-    Feeds: `team` (everyone), each role (for schedule importers such as Grafana OnCall) and each member. Tokens are
-    made on first use and kept in ROTA_DIR/feed-tokens.json (owner-only). `revoke FEED` gives FEED a new token:
-    its old URL answers 404 from the next request; everyone else's URLs stay as they are.
+    Feeds: `team` (everyone), each role (for schedule importers such as Grafana OnCall) and each member. Each has
+    one token for the life of the team, kept in the home's feed-tokens.json (owner-only). `revoke FEED` gives FEED
+    a new token: its old URL answers 404 from the next request; everyone else's URLs stay as they are.
 
     Examples:
 
-        rota feeds rota-2027Q1 --base-url https://rota.example.com
+        rota feeds examples/team.yaml --base-url https://rota.example.com
 
-        rota feeds rota-2027Q1 revoke alice --base-url https://rota.example.com
+        rota feeds examples/team.yaml revoke alice --base-url https://rota.example.com
     """
-    from rota.tokens import ensure_tokens, feed_names, require_rota_dir, revoke
+    from rota.home.home import find_home
+    from rota.home.state import reading
+    from rota.home.tokens import ensure_tokens, revoke, team_feeds
 
-    require_rota_dir(rota_dir)
+    place = find_home(home)
+    with reading(place) as state:
+        team = state.periods[0].team if place.lone and state.periods else state.team
     base = _parse_base_url(base_url) if base_url is not None else None
-    names = feed_names(rota_dir)
+    names = team_feeds(team)
     if action == "revoke":
         if feed is None:
-            raise InputError(f"revoke needs a feed: e.g. rota feeds {rota_dir} revoke alice")
+            raise InputError(f"revoke needs a feed: e.g. rota feeds {home} revoke alice")
         if feed not in names:
-            raise InputError(f"{rota_dir}: no feed {feed!r}; the feeds are {', '.join(names)}")
-        token = revoke(rota_dir, feed)
+            raise InputError(f"{home}: no feed {feed!r}; the feeds are {', '.join(names)}")
+        token = revoke(place, feed)
         click.echo(f"revoked {feed}'s token: its old URL now answers 404")
         if base is None:
-            click.echo(f"`rota feeds {rota_dir} --base-url URL` prints its new URL")
+            click.echo(f"`rota feeds {home} --base-url URL` prints its new URL")
         else:
             _print_feed(feed, "", base, token)
         return
     if base is None:
         raise InputError("--base-url is needed to print URLs: e.g. --base-url https://rota.example.com")
-    tokens = ensure_tokens(rota_dir, names)
-    labels = _labels(rota_dir)
-    for name in sorted(names, key=lambda n: (labels.get(n, ("", 3))[1], n)):
-        _print_feed(name, labels.get(name, ("", 3))[0], base, tokens[name])
+    tokens = ensure_tokens(place, names)
+    labels = _labels(team)
+    for name in names:
+        _print_feed(name, labels.get(name, ""), base, tokens[name])
 
 
 def _print_feed(feed: str, label: str, base: str, token: str) -> None:
@@ -104,21 +120,11 @@ def _print_feed(feed: str, label: str, base: str, token: str) -> None:
     click.echo(f"  {webcal_url}")
 
 
-def _labels(rota_dir: Path) -> dict[str, tuple[str, int]]:
-    """What each feed is, with a sort rank: team, then roles in escalation order, then members. Labels are a
-    courtesy: a team file that no longer loads leaves the feeds unlabelled rather than failing."""
-    from models.errors import RotaError
-    from models.loader import load_team
-
-    labels: dict[str, tuple[str, int]] = {"team": ("everyone", 0)}
-    try:
-        team = load_team(rota_dir / "team.yaml")
-    except RotaError:
-        return labels
-    for role in team.role_names:
-        labels[role] = ("role; importable by Grafana OnCall", 1)
-    for member in team.members:
-        labels[member.id] = (member.display_name, 2)
+def _labels(team: Team) -> dict[str, str]:
+    """What each feed is: everyone, a role, a member."""
+    labels = {"team": "everyone"}
+    labels.update({role: "role; importable by Grafana OnCall" for role in team.role_names})
+    labels.update({member.id: member.display_name for member in team.members})
     return labels
 
 

@@ -1,14 +1,8 @@
-"""`rota update`: re-read the team file after edits and repair only what is now broken (SPEC §8).
+"""Re-solving the weeks still to come of a published period, with the fewest changes (docs/spec.md §8).
 
-- Assignments that ended before now never change.
-- The current shift changes only where it must: if its holder is now absent for part of what is left of it (or
-  no longer eligible), that part goes to a cover member as `rota cover` would choose one; the covering row is kind
-  `cover` (so that rest after it relaxes to one week, SPEC §8) and the holder keeps the rest of their row.
-- The weeks still to come are re-solved by `solver.repair` with the fewest changed assignments first, then
-  fairness; every earlier week is history. A week holding a split shift (a cover) is kept as it is unless its
-  rows are now broken. Changed rows are recorded as `update`.
-
-`rota cover --rebalance` uses the same repair on the weeks starting after the freeze horizon, fairness first.
+The weeks that start after a moment are re-solved by `solver.repair`; every earlier week is history. A week
+holding a split shift (a cover) is kept as it is unless its rows are now broken. `rota update` ranks the fewest
+changed assignments first, then fairness; `rota cover --rebalance` ranks fairness first.
 """
 
 from __future__ import annotations
@@ -16,48 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from pathlib import Path
 
 from models.calendar import Interval, Period
 from models.problem import Problem, make_problem
-from models.rota import Assignment
+from models.rota import Assignment, PastPeriod
 from models.team import SHADOW_ROLE
-from rota.assemble import sort_rows, whole_shift
-from rota.cover import cover_absence
-from rota.published import Change, load_version, next_version, problem_of
+from rota.assignments import sort_rows, whole_shift
 from solver.repair import KeptShift, Order, repair
-
-
-def update(directory: Path, *, now: dt.datetime, team_file: Path | None = None, time_limit_s: float = 10.0) -> Change:
-    """The directory's next version after its team file changed (with `team_file`, that file is copied in)."""
-    before = load_version(directory, team_file)
-    problem = problem_of(before)
-    rows, notes = repair_current(problem, before.rows, now)
-    rows, more = repair_future(problem, rows, now, order="changes_first", time_limit_s=time_limit_s)
-    after = next_version(before, before.team, before.team_yaml, rows, now)
-    return Change("update", before, after, problem, problem, now, tuple([*notes, *more]))
-
-
-def repair_current(
-    problem: Problem, rows: Sequence[Assignment], now: dt.datetime
-) -> tuple[list[Assignment], list[str]]:
-    """The shifts in progress: where the holder is now broken for what is left, that part is covered (`update`)."""
-    current = list(rows)
-    notes: list[str] = []
-    for row in sorted(rows, key=lambda a: a.start):
-        if row.role not in problem.roles or not row.start <= now < row.end:
-            continue
-        member = next((m for m in problem.team.members if m.id == row.member), None)
-        rest = Interval(now, row.end)
-        gone = member is None or problem.eligibility_reason(member, row.week, row.role) is not None
-        absence = problem.absences_of(row.member)
-        spans = [rest] if gone else [span for _, span in absence if span.overlaps(rest)]
-        for span in spans:
-            clipped = Interval(max(span.start, now), min(span.end, row.end))
-            # The covering member's row is a cover, whichever command made it: rest after it relaxes to one week.
-            current, more = cover_absence(problem, current, row.member, clipped, now, kind="cover", force=False)
-            notes.extend(more)
-    return current, notes
 
 
 def repair_future(
@@ -73,7 +32,8 @@ def repair_future(
     if not future:
         return list(rows), []
     first = problem.interval(future[0]).start
-    history = [*problem.history, *(a for a in rows if a.start < first)]
+    # The period's own weeks before `after` are history too, bare: their fair shares come from its team file.
+    history = (*problem.history, PastPeriod(tuple(a for a in rows if a.start < first)))
     sub = make_problem(problem.team, Period(problem.period.name, tuple(future)), history)
     by_shift: dict[tuple[dt.date, str], list[Assignment]] = defaultdict(list)
     for a in rows:
@@ -102,13 +62,9 @@ def repair_future(
             continue
         result.append(whole_shift(sub, member, week, role, "update"))
     result.extend(_shadows(sub, rows, future))
-    changes = next((s for s in solution.stages if s.name == "changes"), None)
-    spread = next(s for s in solution.stages if s.name == "spread")
-    summary = [
-        f"repaired the weeks from {future[0]} to {future[-1]}"
-        + (f": {changes.value:g} changed assignment(s)" if changes else "")
-        + f", spread {spread.value:.3f} ({'optimal' if solution.optimal else 'not proven optimal'})"
-    ]
+    changed = sum(1 for (week, role), member in picks.items() if published.get((week, role)) not in (None, member))
+    proof = "every objective proven optimal" if solution.optimal else "not every objective proven optimal"
+    summary = [f"re-solved the weeks from {future[0]} to {future[-1]}: {changed} changed assignment(s) ({proof})"]
     return sort_rows(problem.roles, result), summary
 
 

@@ -1,4 +1,4 @@
-"""iCalendar feeds (SPEC §10): pure functions of a rota and an injected clock.
+"""iCalendar feeds (docs/spec.md §10): pure functions of a rota and an injected clock.
 
 One VEVENT an assignment. Times are UTC so that every client agrees on the instant of a changeover; the
 team's zone is only a display hint. No ATTENDEE or ORGANIZER: they would turn a feed into invitations.
@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from icalendar import Calendar, Event
 
-from models.rota import Assignment
+from models.rota import Assignment, Cancelled
 from models.team import SHADOW_ROLE, Team
 
 PRODID = "-//rota//on-call rota//EN"
@@ -20,14 +19,6 @@ REFRESH = dt.timedelta(hours=1)
 
 Summary = Callable[[Team, Assignment], str]
 Modified = Mapping[str, dt.datetime]  # uid -> LAST-MODIFIED; a uid not in it was last modified `now`
-
-
-@dataclass(frozen=True)
-class Cancelled:
-    """An assignment a member lost: it stays in their feed, cancelled, until it ends (SPEC §10)."""
-
-    assignment: Assignment
-    sequence: int
 
 
 def team_calendar(team: Team, rows: Sequence[Assignment], now: dt.datetime, modified: Modified | None = None) -> bytes:
@@ -148,6 +139,7 @@ def _event(
     event.add("description", _description(team, a, everyone))
     event.add("status", status)
     event.add("transp", "TRANSPARENT")
+    event.add("x-microsoft-cdo-busystatus", "FREE")  # Outlook reads this, not TRANSP, to show on call as free
     return event
 
 

@@ -1,4 +1,4 @@
-"""A solution's picks as a rota: one assignment a shift, with kind, load and a stable UID (SPEC §9, §10)."""
+"""A solution's picks as a rota: one assignment a shift, with kind, load and a stable UID (docs/spec.md §9, §10)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Edit the rota directory's team.yaml copy as a person would: append to it, keeping comments and layout."""
+"""Edit a team file as a person would: append to it, keeping comments and layout."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ def add_absence(text: str, name: str, who: str, first: dt.date, last: dt.date, r
     yaml.preserve_quotes = True
     yaml.width = 4096  # never fold a line the person wrote
     yaml.indent(mapping=2, sequence=sequence_indent or 2, offset=offset or 0)
+    # The same date twice (a one-day absence) would otherwise be written once with an anchor (&id001) and once
+    # as an alias: valid YAML, but not what a person writes.
+    yaml.representer.ignore_aliases = lambda *_: True
     document: Any = yaml.load(text)
     entry = CommentedMap([("who", who), ("from", first), ("to", last), ("reason", reason)])
     entry.fa.set_flow_style()

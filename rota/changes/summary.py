@@ -8,7 +8,7 @@ from rich.table import Table
 
 from models.balance import member_balances, spread
 from models.rota import Assignment
-from rota.published import Change, same_assignment
+from rota.changes.versions import Change, same_assignment
 
 
 def changed_rows(change: Change) -> tuple[list[Assignment], list[Assignment]]:
@@ -57,7 +57,7 @@ def changes_table(change: Change) -> Table:
 
 
 def balance_table(change: Change) -> Table:
-    """Each member's balance before and after (SPEC §6), and the spread over the fairness members."""
+    """Each member's balance before and after (docs/spec.md §6), and the spread over the fairness members."""
     before = member_balances(change.before_problem, change.before.rows)
     after = member_balances(change.after_problem, change.after.rows)
     table = Table(title="fairness effect (balance = load - fair share)", box=box.SIMPLE)
@@ -73,7 +73,7 @@ def balance_table(change: Change) -> Table:
     return table
 
 
-def show_change(console: Console, change: Change, directory: str) -> None:
+def show_change(console: Console, change: Change) -> None:
     gone, came = changed_rows(change)
     if came or gone:
         console.print(changes_table(change))
@@ -88,7 +88,7 @@ def show_change(console: Console, change: Change, directory: str) -> None:
         f"recorded kind {change.kind} on {sum(1 for a in came if a.kind == change.kind)} row(s)"
         + (f" (changed rows' kinds: {', '.join(kinds)})" if kinds and kinds != [change.kind] else "")
         + f"; SEQUENCE raised on {sum(1 for a in came if a.sequence > 0)} event(s); "
-        + f"{lost} cancelled event(s) in members' feeds; wrote {directory}/",
+        + f"{lost} cancelled event(s) in members' feeds; wrote {change.directory}/",
         highlight=False,
         soft_wrap=True,
     )

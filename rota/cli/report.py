@@ -1,4 +1,4 @@
-"""`rota report`: fairness and compensation per member (SPEC §12). Only click and the stdlib at import time."""
+"""`rota report`: fairness and compensation per member (docs/spec.md §12). Only click at import time."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ from pathlib import Path
 
 import click
 
-from rota.command import reports_errors
+from rota.cli.params import HOME
 
 
 @click.command()
-@click.argument("rota_dir", type=click.Path(path_type=Path))
+@HOME
+@click.option("--period", help="The published period to report, e.g. 2027Q1 (default: the latest).")
 @click.option(
     "--history",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Earlier rota.csv or rota dir, besides the team file's `history:`; repeatable.",
+    help="An earlier rota.csv or rota directory, besides the home's; repeatable.",
 )
 @click.option(
     "--format",
@@ -26,11 +27,13 @@ from rota.command import reports_errors
     help="table for people, csv for payroll, json for programs (the same figures).",
 )
 @click.option("--chart", type=click.Path(path_type=Path), help="Also draw the rota and balances to this PNG file.")
-@reports_errors
-def report(rota_dir: Path, history: tuple[Path, ...], output_format: str, chart: Path | None) -> None:
-    """Fairness and compensation per member: shifts, on-call hours, weekend and holiday days, covers, balance.
+def report(home: Path, period: str | None, history: tuple[Path, ...], output_format: str, chart: Path | None) -> None:
+    """Fairness and compensation per member over a period and everything before it: shifts, on-call hours,
+    weekend and holiday days, covers, load, fair share, balance.
 
-    Example: rota report rota-2027Q1 --format csv > payroll-2027Q1.csv
+    HOME is the team file, the home's directory, or one of its rota directories (that period).
+
+    Example: rota report examples/team.yaml --period 2027Q1 --format csv > payroll-2027Q1.csv
 
     \b
     The csv export has one row a member, in these columns:
@@ -52,11 +55,11 @@ def report(rota_dir: Path, history: tuple[Path, ...], output_format: str, chart:
     """
     from rich.console import Console
 
-    from rota.report import load_report, report_csv, report_json, report_tables
+    from rota.reports.report import load_report, report_csv, report_json, report_tables
 
-    result, problem, rows = load_report(rota_dir, history)
+    result, problem, rows = load_report(home, period=period, extra_history=history)
     if chart is not None:
-        from rota.chart import write_chart
+        from rota.exports.chart import write_chart
 
         write_chart(chart, problem, rows)
     if output_format == "csv":

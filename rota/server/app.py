@@ -1,19 +1,19 @@
-"""The feed server (SPEC §11): a Starlette app serving a rota directory's calendars at secret URLs.
+"""The feed server (docs/spec.md §11): a Starlette app serving a team home's calendars at secret URLs.
 
-Every request resolves its file by path and reads it whole: a publish swaps in a new directory (a new inode), so
-a held directory handle would serve a stale rota, while a file opened by path is always one complete version.
-Every 404 is the same response, whether the feed is unknown, the token wrong, missing or revoked, or the path
-a trick: nothing tells a caller which feeds exist. Tokens never reach a log: uvicorn's access log is off and
+The feeds are rendered from every published period of the home (calendars.HomeCalendars) and rendered again
+when anything on disk changes, so a change is served at the next request, without a restart, and never half
+read. Tokens are read at every request, so a revoked one stops working at once. Every 404 is the same response,
+whether the feed is unknown, the token wrong, missing or revoked, or the path a trick: nothing tells a caller
+which feeds exist. Tokens never reach a log: uvicorn's access log is off and
 `AccessLog` logs the path without its query string.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import hashlib
 import logging
-import os
-from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -23,30 +23,28 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models.errors import InputError
-from rota.tokens import TOKENS_FILE, feed_file, parse_tokens, token_matches
+from rota.home.home import Home
+from rota.home.tokens import FEED_NAME, parse_tokens, token_matches
+from rota.server.calendars import PAST_DAYS, HomeCalendars
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 log = logging.getLogger("rota.server")
 
 
-def create_app(rota_dir: Path) -> Starlette:
-    """The ASGI app for one rota directory (given by path; it may be replaced on disk at any time)."""
-    rota_dir = rota_dir.absolute()
+def create_app(home: Home, past_days: int = PAST_DAYS) -> Starlette:
+    """The ASGI app for one home (its periods may be replaced on disk at any time)."""
+    calendars = HomeCalendars(home, past_days)
 
     async def calendar(request: Request) -> Response:
-        # Reads of a few kilobytes from the page cache: cheaper inline than a hop to the thread pool.
         feed = request.path_params["feed"]
-        path = feed_file(rota_dir, feed)
-        if path is None or not token_matches(_tokens(rota_dir), feed, request.query_params.get("token")):
+        if not FEED_NAME.fullmatch(feed) or not token_matches(_tokens(home), feed, request.query_params.get("token")):
             return not_found()
-        try:
-            with open(path, "rb") as handle:
-                body = handle.read()
-                modified = os.fstat(handle.fileno()).st_mtime
-        except OSError:  # gone (a member removed) or never there
+        served = calendars.feed(feed, dt.datetime.now(dt.UTC))
+        if served is None:  # a member removed, or a token for a feed the home does not have
             return not_found()
-        return _calendar_response(request, body, int(modified))
+        body, modified = served
+        return _calendar_response(request, body, int(modified.timestamp()))
 
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok\n")
@@ -68,9 +66,9 @@ def not_found() -> Response:
     return PlainTextResponse("Not Found\n", 404, headers={"Cache-Control": "no-store"})
 
 
-def _tokens(rota_dir: Path) -> dict[str, str]:
+def _tokens(home: Home) -> dict[str, str]:
     """Read per request, so that a revoked token stops working at once. Unreadable or damaged: no feed is served."""
-    path = rota_dir / TOKENS_FILE
+    path = home.tokens_file
     try:
         return parse_tokens(path.read_bytes(), path)
     except FileNotFoundError:

@@ -1,4 +1,4 @@
-"""`rota cover`: a member cannot work part of their shift; the absent part goes to a cover member (SPEC §8).
+"""`rota cover`: a member cannot work part of their shift; the absent part goes to a cover member (docs/spec.md §8).
 
 For each of the member's rows in a required role that overlaps the absence, the absent part is
 [max(absence start, now, row start), min(absence end, row end)). The row is split into before / cover / after:
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from models.balance import member_balances, spread
@@ -24,10 +24,12 @@ from models.calendar import ONE_WEEK, Interval, day_interval
 from models.errors import InfeasibleError, InputError
 from models.problem import Problem
 from models.rota import Assignment, Kind, segment_uid
-from models.team import Reason
-from rota.assemble import sort_rows
-from rota.published import Change, Version, load_version, next_version, problem_of
-from rota.teamedit import add_absence
+from models.team import Reason, Team
+from rota.assignments import sort_rows
+from rota.changes.future_weeks import repair_future
+from rota.changes.versions import Change, next_version
+from rota.home.state import HomeState, changing
+from rota.home.team_edit import add_absence
 
 # How bad a broken rule is when nobody can cover within the rules: the least-bad choice breaks the mildest.
 SEVERITY = {"rest": 1, "one role at a time": 2, "absences": 3, "eligibility": 4}
@@ -57,56 +59,96 @@ class Candidate:
 
 
 def cover(
-    directory: Path,
+    path: Path,
     *,
     who: str,
     first: dt.date,
     last: dt.date | None,
     reason: Reason,
-    now: dt.datetime,
+    now: dt.datetime | None,
     force: bool = False,
-    team_file: Path | None = None,
     rebalance: bool = False,
     freeze_weeks: int = 2,
     time_limit_s: float = 10.0,
-) -> Change:
-    """The rota directory's next version with `who` absent from `first` to `last` (whole days) and covered."""
-    before = load_version(directory, team_file)
-    old_problem = problem_of(before)
-    team = before.team
-    last = last if last is not None else first
-    ids = [m.id for m in team.members]
-    if who not in ids:
-        raise InputError(f"--who {who!r}: unknown member; valid: {', '.join(ids)}")
-    if last < first:
-        raise InputError(f"--to {last} is before --from {first}; give the absence's first and last day")
-    absence = day_interval(first, last, team.zone)
-    period = Interval(old_problem.interval(old_problem.weeks[0]).start, old_problem.interval(old_problem.weeks[-1]).end)
-    if not absence.overlaps(period):
-        raise InputError(
-            f"--from {first} --to {last}: outside the rota, which runs from {_day(period.start, old_problem)} "
-            f"to {_day(period.end, old_problem)}"
-        )
-    if absence.end <= now:
-        raise InputError(f"--to {last}: the absence ended before now ({now:%Y-%m-%d %H:%M}); nothing to cover")
-    name = str(before.history_base or directory / "team.yaml")
-    text, new_team = add_absence(before.team_yaml.decode("utf-8"), name, who, first, last, reason)
-    draft = Version(
-        new_team, text.encode("utf-8"), before.rows, history_base=before.history_base, history=before.history
-    )
-    problem = problem_of(draft)
-    rows, notes = cover_absence(problem, before.rows, who, absence, now, kind="cover", force=force)
-    if rebalance:
-        # Fairness first, then the fewest changes, on the shifts starting after the freeze horizon (`update`).
-        from rota.update import repair_future
+) -> list[Change]:
+    """Record `who` absent from `first` to `last` (whole days) in the team file, and cover their shifts in every
+    published period the absence touches. Returns one change per period changed."""
 
-        horizon = now + freeze_weeks * ONE_WEEK
-        rows, more = repair_future(problem, rows, horizon, order="spread_first", time_limit_s=time_limit_s)
-        notes.extend(more)
-    after = next_version(before, new_team, text.encode("utf-8"), rows, now)
-    if not any(a.member == who and a.role in problem.roles and _overlaps(a, absence) for a in before.rows):
-        notes.append(f"{who} holds no shift during the absence: nothing to cover; the absence is recorded")
-    return Change("cover", before, after, old_problem, problem, now, tuple(notes))
+    def compute(state: HomeState) -> list[Change]:
+        now = state.now
+        home_team = state.team
+        day_last = last if last is not None else first
+        ids = [m.id for m in home_team.members]
+        if who not in ids:
+            raise InputError(f"--who {who!r}: unknown member; valid: {', '.join(ids)}")
+        if day_last < first:
+            raise InputError(f"--to {day_last} is before --from {first}; give the absence's first and last day")
+        absence = day_interval(first, day_last, home_team.zone)
+        touched = state.overlapping(absence)
+        if not touched:
+            raise InputError(_outside(state, first, day_last, home_team))
+        home_text = (state.new_team_text or state.team_text).decode("utf-8")
+        name = str(state.home.team_file)
+        new_text, new_team = add_absence(home_text, name, who, first, day_last, reason)
+        changes = []
+        for index in touched:
+            before, before_problem = state.periods[index], state.problem(index)
+            if state.home.lone or before.end > now:
+                team, text = new_team, new_text
+            elif who not in {m.id for m in before.team.members}:
+                continue  # not on the team then: nothing of that period's changes
+            else:  # an absence recorded late: the period keeps its own facts, with the absence added
+                copy = str(state.directories[index] / "team.yaml")
+                text, team = add_absence(before.team_yaml.decode("utf-8"), copy, who, first, day_last, reason)
+            draft = replace(before, team=team, team_yaml=text.encode("utf-8"))
+            problem = state.problem(index, draft)
+            others = [a for i, p in enumerate(state.periods) if i != index for a in p.rows]
+            rows, notes = cover_absence(
+                problem, before.rows, who, absence, now, kind="cover", force=force, others=others
+            )
+            if rebalance and before.end > now:
+                horizon = now + freeze_weeks * ONE_WEEK
+                rows, more = repair_future(problem, rows, horizon, order="spread_first", time_limit_s=time_limit_s)
+                notes.extend(more)
+            notes.extend(_unchanged_notes(problem, before.rows, who, absence, now))
+            after = next_version(before, team, text.encode("utf-8"), rows, now)
+            state.stage(index, after, problem)
+            changes.append(
+                Change("cover", state.directories[index], before, after, before_problem, problem, now, tuple(notes))
+            )
+        state.stage_team(new_text.encode("utf-8"))
+        return changes
+
+    return changing(path, compute, now)
+
+
+def _outside(state: HomeState, first: dt.date, last: dt.date, team: Team) -> str:
+    periods = state.periods
+    if not periods:
+        return f"{state.home.root}: no published rota yet; run `rota generate {state.home.team_file}` first"
+    zone = team.zone
+    runs = f"{periods[0].start.astimezone(zone):%Y-%m-%d %H:%M} to {periods[-1].end.astimezone(zone):%Y-%m-%d %H:%M}"
+    return (
+        f"--from {first} --to {last}: outside every published rota, which run from {runs}; "
+        f"add the absence to {state.home.team_file.name} instead, and the next `rota generate` respects it"
+    )
+
+
+def _unchanged_notes(
+    problem: Problem, rows: Sequence[Assignment], who: str, absence: Interval, now: dt.datetime
+) -> list[str]:
+    """What a cover leaves as it was, said: nothing to cover, or time already past."""
+    mine = [a for a in rows if a.member == who and a.role in problem.roles and _overlaps(a, absence)]
+    if not mine:
+        return [f"{who} holds no shift during the absence: nothing to cover; the absence is recorded"]
+    past = [a for a in mine if a.start < now and min(a.end, absence.end) <= now]
+    if past and absence.end <= now:
+        weeks = ", ".join(sorted({str(a.week) for a in past}))
+        return [
+            f"{who} held the week(s) of {weeks} during the absence, which has passed: past assignments never change; "
+            "the absence is recorded and the period's fair shares follow it"
+        ]
+    return []
 
 
 def cover_absence(
@@ -118,6 +160,7 @@ def cover_absence(
     *,
     kind: Kind,
     force: bool,
+    others: Sequence[Assignment] = (),
 ) -> tuple[list[Assignment], list[str]]:
     """`rows` with the absent part of each of `who`'s required-role rows held by a cover member (`kind`).
 
@@ -135,7 +178,7 @@ def cover_absence(
         if start >= end:
             continue
         piece = Interval(start, end)
-        candidates = rank_candidates(problem, current, row, piece, who)
+        candidates = rank_candidates(problem, current, row, piece, who, others)
         choice = candidates[0]
         if not choice.qualifies:
             if not force:
@@ -172,12 +215,19 @@ def split(
 
 
 def rank_candidates(
-    problem: Problem, rows: Sequence[Assignment], row: Assignment, piece: Interval, absent: str
+    problem: Problem,
+    rows: Sequence[Assignment],
+    row: Assignment,
+    piece: Interval,
+    absent: str,
+    others: Sequence[Assignment] = (),
 ) -> list[Candidate]:
-    """Every member but the absent one, best first: those who may cover by the fairest result, then the rest."""
+    """Every member but the absent one, best first: those who may cover by the fairest result, then the rest.
+
+    `others`: rows of the neighbouring periods, so that a cover in a period's last week rests before the next."""
     before = member_balances(problem, rows)
     candidates = []
-    everything = [*problem.past, *rows]
+    everything = [*problem.past, *rows, *others]
     for index, member in enumerate(problem.team.members):
         if member.id == absent:
             continue
@@ -187,7 +237,7 @@ def rank_candidates(
             broken.append(("eligibility", reason))
         absence = problem.absence_during(member.id, piece)
         if absence is not None:
-            broken.append(("absences", f"absent ({absence.reason} {absence.from_}..{absence.to})"))
+            broken.append(("absences", absence.described))
         same_week = sorted({a.role for a in rows if a.member == member.id and a.week == row.week})
         if same_week:
             broken.append(("one role at a time", f"holds {', '.join(same_week)} that week"))
