@@ -32,7 +32,7 @@ console = Console(width=200)  # wide enough for the tables when the output is a 
 
 
 def balances(problem: Problem, picks: Iterable[Pick]) -> dict[str, float]:
-    """Each fairness member's balance (SPEC §6): history balance + load carried - fair share of the period."""
+    """Each fairness member's balance (docs/spec.md §6): history balance + load carried - fair share of the period."""
     loads = {(shift.week, shift.role): shift.load for shift in problem.shifts}
     carried: dict[str, float] = defaultdict(float)
     for member, week, role in picks:
@@ -55,7 +55,7 @@ def preference_hits(problem: Problem, picks: Iterable[Pick]) -> int:
 
 
 def rule_breaks(problem: Problem, picks: Sequence[Pick]) -> Counter[str]:
-    """Each hard rule of SPEC §5 a rota breaks, counted once per offending pick (or uncovered shift)."""
+    """Each hard rule of docs/spec.md §5 a rota breaks, counted once per offending pick (or uncovered shift)."""
     breaks: Counter[str] = Counter()
     members = {m.id: m for m in problem.team.members}
     holders = Counter((week, role) for _, week, role in picks)

@@ -7,44 +7,60 @@ that class the member can hold with rest between them; every class's counts sum 
 weeks are kept because a share-out that ignores them cannot be realised: classes falling in the same weeks share
 a member's rest there, and for a class of few weeks (bank holidays), members who can only take some of those
 weeks share them (Hall's condition). Any rota maps to a solution, so the model's optimum is a valid lower bound
-for the rota model. It has a few hundred integer variables where the rota model has thousands of Booleans; its
-best counts are also what solve.py asks a rota to realise.
+for the rota model; its best counts are the plan a rota is then asked to carry (stages.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
 from models.problem import Problem
-from solver.fairness import Objective, balance_constant, balance_spread, count_spreads
-from solver.model import deterministic, scaled
+from solver.budget import Budget
+from solver.fairness import balance_constant, count_spreads, spread_expression
+from solver.model import scaled_loads
 
-LoadClass = tuple[str, int]  # (role, scaled load)
+
+class LoadClass(NamedTuple):
+    """Shifts that weigh the same for fairness: one role, one load (in thousandths of a day)."""
+
+    role: str
+    load: int
+
+
+MemberClass = tuple[str, LoadClass]  # (member, class)
+Counts = dict[MemberClass, int]  # a share-out: how many shifts of each class each member holds
+
+
+class Cap(NamedTuple):
+    """These members' counts of these classes hold at most `most` shifts between them."""
+
+    keys: list[MemberClass]
+    most: int
 
 
 @dataclass
 class Aggregate:
     problem: Problem
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
-    counts: dict[tuple[str, LoadClass], cp_model.IntVar] = field(default_factory=dict)
+    counts: dict[MemberClass, cp_model.IntVar] = field(default_factory=dict)
     shifts: dict[str, cp_model.IntVar] = field(default_factory=dict)  # each member's shift count
     most: dict[str, int] = field(default_factory=dict)  # the most shifts each member can hold
     available: dict[str, list[dt.date]] = field(default_factory=dict)  # weeks each member may be on call
     totals: dict[LoadClass, int] = field(default_factory=dict)  # shifts of each class in the period
-    limits: dict[tuple[str, LoadClass], int] = field(default_factory=dict)  # the most a member can hold
-    pinned: dict[tuple[str, LoadClass], int] = field(default_factory=dict)  # the fewest: their pins
-    caps: list[tuple[list[tuple[str, LoadClass]], int]] = field(default_factory=list)  # sums of counts, capped
+    limits: dict[MemberClass, int] = field(default_factory=dict)  # the most a member can hold
+    pinned: dict[MemberClass, int] = field(default_factory=dict)  # the fewest: their pins
+    caps: list[Cap] = field(default_factory=list)
 
-    def cap(self, keys: list[tuple[str, LoadClass]], most: int) -> None:
+    def cap(self, keys: list[MemberClass], most: int) -> None:
         """These counts hold at most `most` shifts between them; kept, too, for the share-out (share_out.py)."""
         self.model.add(sum(self.counts[key] for key in keys) <= most)
-        self.caps.append((keys, most))
+        self.caps.append(Cap(keys, most))
 
 
 def max_shifts(weeks: list[dt.date], rest_weeks: int) -> int:
@@ -62,58 +78,71 @@ def max_shifts(weeks: list[dt.date], rest_weeks: int) -> int:
 HALL_WEEKS = 4  # classes with this few weeks get a constraint per subset of their weeks (2^4 at most)
 
 
+def load_classes(problem: Problem) -> dict[tuple[dt.date, str], LoadClass]:
+    """Each shift's class, by (week, role)."""
+    return {week_role: LoadClass(week_role[1], load) for week_role, load in scaled_loads(problem).items()}
+
+
 def build_aggregate(problem: Problem) -> Aggregate:
     agg = Aggregate(problem)
-    rest = problem.team.rules.min_rest_weeks
-    loads = {(s.week, s.role): scaled(s.load) for s in problem.shifts}
+    classes = load_classes(problem)
     class_weeks: dict[LoadClass, set[dt.date]] = defaultdict(set)  # the weeks holding a shift of each class
-    for shift in problem.shifts:
-        class_weeks[shift.role, loads[shift.week, shift.role]].add(shift.week)
-    agg.totals = dict(Counter((s.role, loads[s.week, s.role]) for s in problem.shifts))
+    for (week, _), cls in classes.items():
+        class_weeks[cls].add(week)
+    agg.totals = dict(Counter(classes.values()))
     pins = problem.pins_in_period()
-    pinned_to = {(week, role): member for member, week, role in pins}
-    agg.pinned = dict(Counter((member, (role, loads[week, role])) for member, week, role in pins))
-    by_class: dict[LoadClass, list[cp_model.IntVar]] = {cls: [] for cls in agg.totals}
-    open_weeks: dict[tuple[str, LoadClass], set[dt.date]] = {}  # weeks of the class the member may take
+    agg.pinned = dict(Counter((member, classes[week, role]) for member, week, role in pins))
+    open_weeks = _open_weeks(problem, classes)
+    for member in problem.fairness_members:
+        _add_member(agg, member.id, open_weeks)
+    for cls, total in agg.totals.items():
+        agg.model.add(sum(var for (_, of), var in agg.counts.items() if of == cls) == total)
+    _same_weeks(agg, class_weeks, open_weeks)
+    _hall(agg, class_weeks, open_weeks)
+    return agg
+
+
+def _open_weeks(problem: Problem, classes: dict[tuple[dt.date, str], LoadClass]) -> dict[MemberClass, set[dt.date]]:
+    """The weeks of each class each fairness member may take: may hold the role, and nobody else is pinned."""
+    pinned_to = {(week, role): member for member, week, role in problem.pins_in_period()}
+    open_weeks: dict[MemberClass, set[dt.date]] = {}
     for member in problem.fairness_members:
         for shift in problem.shifts:
             if (
                 problem.may_hold(member, shift.week, shift.role)
                 and pinned_to.get((shift.week, shift.role), member.id) == member.id
             ):
-                open_weeks.setdefault((member.id, (shift.role, loads[shift.week, shift.role])), set()).add(shift.week)
-        weeks = set().union(*(w for (m, _), w in open_weeks.items() if m == member.id))
-        most = max_shifts(list(weeks), rest)
-        mine = []
-        for cls in agg.totals:
-            if (member.id, cls) not in open_weeks:
-                continue
-            # Two shifts of one class closer than the rest allows cannot both be held.
-            limit = max_shifts(list(open_weeks[member.id, cls]), rest)
-            var = agg.model.new_int_var(0, limit, f"count[{member.id},{cls[0]},{cls[1]}]")
-            agg.model.add(var >= agg.pinned.get((member.id, cls), 0))  # a relaxation still keeps the pins
-            agg.counts[member.id, cls] = var
-            agg.limits[member.id, cls] = limit
-            by_class[cls].append(var)
-            mine.append(var)
-        held = agg.model.new_int_var(0, most, f"shifts[{member.id}]")
-        agg.model.add(held == sum(mine))
-        agg.shifts[member.id], agg.most[member.id], agg.available[member.id] = held, most, sorted(weeks)
-    for cls, total in agg.totals.items():
-        agg.model.add(sum(by_class[cls]) == total)
-    _same_weeks(agg, class_weeks, open_weeks, rest)
-    _hall(agg, class_weeks, open_weeks)
-    return agg
+                open_weeks.setdefault((member.id, classes[shift.week, shift.role]), set()).add(shift.week)
+    return open_weeks
+
+
+def _add_member(agg: Aggregate, member: str, open_weeks: dict[MemberClass, set[dt.date]]) -> None:
+    """A member's counts, each within what rest allows in the class's weeks, and their shift count."""
+    rest = agg.problem.team.rules.min_rest_weeks
+    weeks = set().union(*(w for (m, _), w in open_weeks.items() if m == member))
+    most = max_shifts(list(weeks), rest)
+    mine = []
+    for cls in agg.totals:
+        if (member, cls) not in open_weeks:
+            continue
+        # Two shifts of one class closer than the rest allows cannot both be held.
+        limit = max_shifts(list(open_weeks[member, cls]), rest)
+        var = agg.model.new_int_var(0, limit, f"count[{member},{cls.role},{cls.load}]")
+        agg.model.add(var >= agg.pinned.get((member, cls), 0))  # a relaxation still keeps the pins
+        agg.counts[member, cls] = var
+        agg.limits[member, cls] = limit
+        mine.append(var)
+    held = agg.model.new_int_var(0, most, f"shifts[{member}]")
+    agg.model.add(held == sum(mine))
+    agg.shifts[member], agg.most[member], agg.available[member] = held, most, sorted(weeks)
 
 
 def _same_weeks(
-    agg: Aggregate,
-    class_weeks: dict[LoadClass, set[dt.date]],
-    open_weeks: dict[tuple[str, LoadClass], set[dt.date]],
-    rest: int,
+    agg: Aggregate, class_weeks: dict[LoadClass, set[dt.date]], open_weeks: dict[MemberClass, set[dt.date]]
 ) -> None:
     """Classes whose shifts fall in the same few weeks (a bank holiday's primary and secondary) share a member's
     rest there: together they hold no more shifts than those weeks allow one member."""
+    rest = agg.problem.team.rules.min_rest_weeks
     # Sorted: a set of dates iterates in an order that changes with PYTHONHASHSEED, and so would the model.
     for weeks in sorted({frozenset(w) for w in class_weeks.values()}, key=sorted):
         inside = [cls for cls, w in class_weeks.items() if w <= weeks]
@@ -127,7 +156,7 @@ def _same_weeks(
 
 
 def _hall(
-    agg: Aggregate, class_weeks: dict[LoadClass, set[dt.date]], open_weeks: dict[tuple[str, LoadClass], set[dt.date]]
+    agg: Aggregate, class_weeks: dict[LoadClass, set[dt.date]], open_weeks: dict[MemberClass, set[dt.date]]
 ) -> None:
     """For a class of few weeks, the members who can only take it within some of those weeks hold at most one
     shift per such week between them (Hall's condition: otherwise no rota gives everyone their count)."""
@@ -146,29 +175,32 @@ def _hall(
                     agg.cap(confined, size)
 
 
+# The objectives relaxed: each a valid lower bound for the rota model's. ------------------------------------------
+
+
 def balances(agg: Aggregate) -> dict[str, cp_model.LinearExprT]:
     """Each member's balance in thousandths, exactly as the rota model counts it."""
     carried: dict[str, list[cp_model.LinearExprT]] = {m.id: [] for m in agg.problem.fairness_members}
-    for (member_id, (_, load)), var in agg.counts.items():
-        carried[member_id].append(load * var)
+    for (member_id, cls), var in agg.counts.items():
+        carried[member_id].append(cls.load * var)
     return {m: sum(terms) + balance_constant(agg.problem, m) for m, terms in carried.items()}
 
 
 def role_counts(agg: Aggregate, role: str) -> dict[str, cp_model.LinearExprT]:
     """Each member's shift count in `role`, history included, for members who may hold it."""
     counts: dict[str, list[cp_model.IntVar]] = {}
-    for (member_id, (cls_role, _)), var in agg.counts.items():
-        if cls_role == role:
+    for (member_id, cls), var in agg.counts.items():
+        if cls.role == role:
             counts.setdefault(member_id, []).append(var)
     past = agg.problem.past_role_counts
-    return {m: sum(vars_) + past.get((m, role), 0) for m, vars_ in counts.items()}
+    return {m: sum(held) + past.get((m, role), 0) for m, held in counts.items()}
 
 
-def spread(agg: Aggregate) -> Objective:
-    return balance_spread(agg.model, agg.problem, balances(agg))
+def relaxed_spread(agg: Aggregate) -> cp_model.LinearExprT:
+    return spread_expression(agg.model, agg.problem, balances(agg))
 
 
-def role_spreads(agg: Aggregate) -> Objective:
+def relaxed_even_roles(agg: Aggregate) -> cp_model.LinearExprT:
     return count_spreads(agg.model, agg.problem, {role: role_counts(agg, role) for role in agg.problem.roles})
 
 
@@ -198,7 +230,7 @@ def min_close_pairs(weeks: list[int], most: int, gap: int, cycle: int, last_past
     return fewest[: most + 1]
 
 
-def spacing(agg: Aggregate) -> Objective | None:
+def relaxed_spacing(agg: Aggregate) -> cp_model.LinearExprT | None:
     """The spacing objective relaxed: each member's fewest possible close pairs for their shift count.
 
     This is what catches a member whose room is short, e.g. a new joiner free only after onboarding.
@@ -219,79 +251,59 @@ def spacing(agg: Aggregate) -> Objective | None:
         close = agg.model.new_int_var(0, max(table), f"close[{member.id}]")
         agg.model.add_element(agg.shifts[member.id], table, close)
         terms.append(close)
-    return Objective("spacing", sum(terms))
+    return sum(terms)
 
 
-# Relaxed objectives that depend only on each member's number of shifts, not on its split by class: a rota need only
-# carry those totals of the relaxation's plan (solve._realise).
-PLANNED_BY_MEMBER = frozenset({"spacing"})
-
-RELAXED: dict[str, Callable[[Aggregate], Objective | None]] = {
-    "spread": spread,
-    "even_roles": role_spreads,
-    "spacing": spacing,
-}
+# Solving a relaxed objective. --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Relaxed:
     """An objective solved over the aggregate model: a proven lower bound for the rota model, and the best
-    share-out of shifts found (counts per member and class), which a rota may realise."""
+    share-out found (`plan`, with the relaxed objective's `value` on it), which a rota may carry."""
 
     bound: int | None  # scaled, as the objective's expression
-    counts: dict[tuple[str, LoadClass], int] | None
+    plan: Counts | None
+    value: int | None = None
 
 
 def solve_relaxed(
     agg: Aggregate,
-    objective: Objective,
-    time_limit_s: float,
-    workers: int,
-    seed: int,
-    candidate: dict[tuple[str, LoadClass], int] | None = None,
+    objective: cp_model.LinearExprT,
+    time_s: float,
+    budget: Budget,
+    candidate: Counts | None = None,
 ) -> Relaxed:
     """Minimise the objective over the aggregate model: its best solution is the plan, its bound the proof.
 
-    With a `candidate` (the share-out), the first half of the time searches without it, and if that does not
-    prove the optimum, the second half starts from it. Both orders matter: started from the share-out, CP-SAT
-    no longer proved in 1 s a 50-member quarter's optimum (bound 4.261 against 8.387); without it, the
-    100-member year ended at 3.491 (bound 1.175) instead of 3.346 (bound 2.213)."""
-    first = _minimise(agg, objective, time_limit_s / 2 if candidate else time_limit_s, workers, seed, None)
-    if candidate is None or first.proven:
-        return Relaxed(first.bound, first.counts)
-    second = _minimise(agg, objective, time_limit_s / 2, workers, seed, candidate)
-    lows = [b for b in (first.bound, second.bound) if b is not None]
-    found = [r for r in (first, second) if r.counts is not None]
-    best = min(found, key=lambda r: r.value) if found else None
-    return Relaxed(max(lows) if lows else None, best.counts if best else None)
+    With a `candidate` (a share-out), the first half of the time searches without it, and if that does not prove
+    the optimum, the second half starts from it: each order does better on some teams (docs/solver.md)."""
+    first = _minimise(agg, objective, time_s / 2 if candidate else time_s, budget, None)
+    if candidate is None or (first.bound is not None and first.bound == first.value):
+        return first
+    second = _minimise(agg, objective, time_s / 2, budget, candidate)
+    return better_of(first, second)
 
 
-@dataclass(frozen=True)
-class _Solved:
-    bound: int | None
-    counts: dict[tuple[str, LoadClass], int] | None
-    value: float
-    proven: bool
+def better_of(one: Relaxed, other: Relaxed) -> Relaxed:
+    """Two relaxations of one objective as one: the higher bound (both are proofs) and the plan of lower value."""
+    lows = [relaxed.bound for relaxed in (one, other) if relaxed.bound is not None]
+    plans = [relaxed for relaxed in (one, other) if relaxed.plan is not None and relaxed.value is not None]
+    best = min(plans, key=lambda relaxed: relaxed.value or 0) if plans else None
+    return Relaxed(max(lows) if lows else None, best.plan if best else None, best.value if best else None)
 
 
 def _minimise(
-    agg: Aggregate,
-    objective: Objective,
-    time_limit_s: float,
-    workers: int,
-    seed: int,
-    hint: dict[tuple[str, LoadClass], int] | None,
-) -> _Solved:
-    agg.model.minimize(objective.expression)
+    agg: Aggregate, objective: cp_model.LinearExprT, time_s: float, budget: Budget, hint: Counts | None
+) -> Relaxed:
+    agg.model.minimize(objective)
     agg.model.clear_hints()  # type: ignore[no-untyped-call]
     for key, count in (hint or {}).items():
         agg.model.add_hint(agg.counts[key], count)
-    solver = cp_model.CpSolver()
-    deterministic(solver.parameters, workers, seed, time_limit_s)
+    solver = budget.solver(time_s)
     status = solver.solve(agg.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _Solved(None, None, float("inf"), False)  # also when proven infeasible: the rota model explains
-    proven = status == cp_model.OPTIMAL
-    bound = round(solver.objective_value) if proven else int(solver.best_objective_bound)
-    counts = {key: solver.value(var) for key, var in agg.counts.items()}
-    return _Solved(bound, counts, solver.objective_value, proven)
+        return Relaxed(None, None)  # also when proven infeasible: the rota model explains
+    value = round(solver.objective_value)
+    bound = value if status == cp_model.OPTIMAL else int(solver.best_objective_bound)
+    return Relaxed(bound, {key: solver.value(var) for key, var in agg.counts.items()}, value)

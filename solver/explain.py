@@ -1,4 +1,4 @@
-"""Why no rota exists, in the team's words (SPEC §5).
+"""Why no rota exists, in the team's words (docs/spec.md §5).
 
 First each week alone: can its roles be matched to members who are free that week? If every week can,
 the rules bind across weeks (rest, pins): the earliest week that no rota of the weeks before can leave

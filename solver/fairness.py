@@ -1,36 +1,33 @@
-"""The objectives of SPEC §6, each a named expression so that a solution can explain itself.
+"""The objectives of docs/spec.md §6, each a named expression so that a solution can explain itself, and the same
+measure computed on a rota's picks, so that two rotas compare by value.
 
 In strict priority: 1 spread of balance, 2 preferences, 3 even roles, 4 even spacing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from models.problem import Problem
-from solver.model import LOAD_SCALE, RotaModel, scaled, spread_of
+from solver.model import LOAD_SCALE, Pick, RotaModel, max_minus_min, scaled, scaled_loads
 
 
 @dataclass(frozen=True)
 class Objective:
-    """One stage of the lexicographic solve: what to minimise and how to show it."""
+    """One objective to minimise: how CP-SAT sees it on a rota model, and its value on a rota, in the same
+    integer units (divide by `scale` for the team's units)."""
 
     name: str
-    expression: cp_model.LinearExprT
-    scale: int = 1  # divide by this to show the value in the team's units
+    build: Callable[[RotaModel], cp_model.LinearExprT]
+    measure: Callable[[Problem, Sequence[Pick]], int]
+    scale: int = 1
 
 
-def balances(rm: RotaModel) -> dict[str, cp_model.LinearExprT]:
-    """Each fairness member's balance, in thousandths: history balance + load carried - fair share."""
-    problem = rm.problem
-    loads = {(s.week, s.role): scaled(s.load) for s in problem.shifts}
-    carried: dict[str, list[cp_model.LinearExprT]] = {m.id: [] for m in problem.fairness_members}
-    for (member_id, week, role), var in rm.on.items():
-        if member_id in carried and loads[week, role]:
-            carried[member_id].append(loads[week, role] * var)
-    return {member_id: sum(terms) + balance_constant(problem, member_id) for member_id, terms in carried.items()}
+# Objective 1: the spread of balances. --------------------------------------------------------------------------
 
 
 def balance_constant(problem: Problem, member_id: str) -> int:
@@ -38,102 +35,196 @@ def balance_constant(problem: Problem, member_id: str) -> int:
     return scaled(problem.past_balances[member_id]) - scaled(problem.period_shares[member_id])
 
 
-def balance_spread(model: cp_model.CpModel, problem: Problem, members: dict[str, cp_model.LinearExprT]) -> Objective:
+def balance_expressions(rm: RotaModel) -> dict[str, cp_model.LinearExprT]:
+    """Each fairness member's balance, in thousandths: history balance + load carried - fair share."""
+    problem = rm.problem
+    loads = scaled_loads(problem)
+    carried: dict[str, list[cp_model.LinearExprT]] = {m.id: [] for m in problem.fairness_members}
+    for pick, var in rm.on.items():
+        if pick.member in carried and loads[pick.week, pick.role]:
+            carried[pick.member].append(loads[pick.week, pick.role] * var)
+    return {member_id: sum(terms) + balance_constant(problem, member_id) for member_id, terms in carried.items()}
+
+
+def balances_of(problem: Problem, picks: Sequence[Pick]) -> dict[str, int]:
+    """Each fairness member's balance on a rota, in thousandths, as `balance_expressions` counts it."""
+    loads = scaled_loads(problem)
+    balances = {m.id: balance_constant(problem, m.id) for m in problem.fairness_members}
+    for pick in picks:
+        if pick.member in balances:
+            balances[pick.member] += loads[pick.week, pick.role]
+    return balances
+
+
+def spread_expression(
+    model: cp_model.CpModel, problem: Problem, members: dict[str, cp_model.LinearExprT]
+) -> cp_model.LinearExprT:
     """Max balance - min balance. Shared by the rota model and its aggregate relaxation (bounds.py)."""
     if len(members) < 2:
-        return Objective("spread", 0, scale=LOAD_SCALE)
+        return 0
     constants = [balance_constant(problem, m) for m in members]
     period_load = sum(scaled(s.load) for s in problem.shifts)
     # Coverage is exact and every shift goes to a fairness member, so the balances' total is a constant.
     total = period_load + sum(constants)
-    expression = spread_of(
-        model, list(members.values()), "balance", min(constants), max(constants) + period_load, total
-    )
-    return Objective("spread", expression, scale=LOAD_SCALE)
+    return max_minus_min(model, list(members.values()), "balance", min(constants), max(constants) + period_load, total)
 
 
-def spread(rm: RotaModel) -> Objective:
-    """Objective 1: max balance - min balance over the members who may hold a required role."""
-    return balance_spread(rm.model, rm.problem, balances(rm))
+def _spread_of_rota(problem: Problem, picks: Sequence[Pick]) -> int:
+    values = list(balances_of(problem, picks).values())
+    return max(values) - min(values) if len(values) >= 2 else 0
 
 
-def preference_hits(rm: RotaModel) -> Objective:
-    """Objective 2: shifts held in weeks their member asked to avoid."""
-    hits = [
-        var
-        for member in rm.problem.team.members
-        for week in sorted(rm.problem.avoided_weeks(member.id))
-        for var in rm.holds(member.id, week)
-    ]
-    return Objective("preferences", sum(hits))
+SPREAD = Objective(
+    "spread",
+    lambda rm: spread_expression(rm.model, rm.problem, balance_expressions(rm)),
+    _spread_of_rota,
+    LOAD_SCALE,
+)
 
 
-def role_counts(rm: RotaModel, role: str) -> dict[str, cp_model.LinearExprT]:
-    """Shifts held in `role`, history included, by the members who may hold it in the period."""
+# Objective 2: preferences. -------------------------------------------------------------------------------------
+
+
+def _preference_hits(rm: RotaModel) -> cp_model.LinearExprT:
     problem = rm.problem
-    counts: dict[str, cp_model.LinearExprT] = {}
-    for member in problem.team.members:
-        if any(problem.may_hold(member, week, role) for week in problem.weeks):
-            held = [var for week in problem.weeks if (var := rm.on.get((member.id, week, role))) is not None]
-            counts[member.id] = sum(held) + problem.past_role_counts.get((member.id, role), 0)
-    return counts
+    return sum(
+        var
+        for member in problem.team.members
+        for week in sorted(problem.avoided_weeks(member.id))
+        for var in rm.holds(member.id, week)
+    )
+
+
+def _preference_hits_of_rota(problem: Problem, picks: Sequence[Pick]) -> int:
+    return sum(1 for pick in picks if pick.week in problem.avoided_weeks(pick.member))
+
+
+PREFERENCES = Objective("preferences", _preference_hits, _preference_hits_of_rota)  # shifts in weeks asked off
+
+
+# Objective 3: even roles. --------------------------------------------------------------------------------------
+
+
+def role_holders(problem: Problem, role: str) -> list[str]:
+    """The members who may hold `role` in some week of the period: the even-roles spread is over them."""
+    return [m.id for m in problem.team.members if any(problem.may_hold(m, week, role) for week in problem.weeks)]
 
 
 def count_spreads(
     model: cp_model.CpModel, problem: Problem, counts: dict[str, dict[str, cp_model.LinearExprT]]
-) -> Objective:
+) -> cp_model.LinearExprT:
     """Sum over roles of max - min shift count. Shared by the rota model and its aggregate relaxation."""
     most = len(problem.weeks) + max(problem.past_role_counts.values(), default=0)
-    spreads = [
-        spread_of(model, list(by_member.values()), f"count[{role}]", 0, most)
+    return sum(
+        max_minus_min(model, list(by_member.values()), f"count[{role}]", 0, most)
         for role, by_member in counts.items()
         if len(by_member) >= 2
-    ]
-    return Objective("even_roles", sum(spreads))
+    )
 
 
-def role_spreads(rm: RotaModel) -> Objective:
-    """Objective 3: for each role, the spread of members' shift counts in it; summed over roles."""
-    return count_spreads(rm.model, rm.problem, {role: role_counts(rm, role) for role in rm.problem.roles})
-
-
-def close_pairs(rm: RotaModel) -> Objective:
-    """Objective 4: pairs of a member's shifts closer than the natural cycle (members / roles weeks).
-
-    History counts: a first shift soon after the member's last one in the history is a close pair too.
-    """
+def _role_count_expressions(rm: RotaModel, role: str) -> dict[str, cp_model.LinearExprT]:
+    """Shifts held in `role`, history included, by the members who may hold it in the period."""
     problem = rm.problem
-    model = rm.model
+    return {
+        member: sum(var for week in problem.weeks if (var := rm.on.get(Pick(member, week, role))) is not None)
+        + problem.past_role_counts.get((member, role), 0)
+        for member in role_holders(problem, role)
+    }
+
+
+def _role_spreads_of_rota(problem: Problem, picks: Sequence[Pick]) -> int:
+    total = 0
+    for role in problem.roles:
+        holders = role_holders(problem, role)
+        if len(holders) < 2:
+            continue
+        counts = {member: problem.past_role_counts.get((member, role), 0) for member in holders}
+        for pick in picks:
+            if pick.role == role and pick.member in counts:
+                counts[pick.member] += 1
+        total += max(counts.values()) - min(counts.values())
+    return total
+
+
+EVEN_ROLES = Objective(
+    "even_roles",
+    lambda rm: count_spreads(rm.model, rm.problem, {r: _role_count_expressions(rm, r) for r in rm.problem.roles}),
+    _role_spreads_of_rota,
+)
+
+
+# Objective 4: even spacing. ------------------------------------------------------------------------------------
+
+
+def _close_pairs(rm: RotaModel) -> cp_model.LinearExprT:
+    """Pairs of a member's shifts closer than the natural cycle (members / roles weeks), history included."""
+    problem = rm.problem
     cycle = problem.natural_cycle_weeks
     gap = problem.team.rules.min_rest_weeks + 1  # rest already keeps shifts this far apart
-    weeks = problem.weeks
-    terms: list[cp_model.LinearExprT] = []
     if cycle <= gap:
-        return Objective("spacing", 0)
+        return 0
+    terms: list[cp_model.LinearExprT] = []
     for member in problem.fairness_members:
-        on_call: list[cp_model.IntVar | None] = []
-        for week in weeks:
-            held = rm.holds(member.id, week)
-            if not held:
-                on_call.append(None)
-                continue
-            on_call_now = model.new_bool_var(f"on_call[{member.id},{week}]")
-            model.add(sum(held) == on_call_now)
-            on_call.append(on_call_now)
+        on_call = _on_call(rm, member.id)
         for i, now in enumerate(on_call):
-            if now is None:
-                continue
             later = [f for f in on_call[i + gap : i + cycle] if f is not None]
-            if later:
+            if now is not None and later:
                 # close[m,w] counts the shifts within a cycle after week w, when m is on call in week w.
-                close = model.new_int_var(0, len(later), f"close[{member.id},{weeks[i]}]")
-                model.add(close >= sum(later)).only_enforce_if(now)
+                close = rm.model.new_int_var(0, len(later), f"close[{member.id},{problem.weeks[i]}]")
+                rm.model.add(close >= sum(later)).only_enforce_if(now)
                 terms.append(close)
-        # A shift soon after the member's last shift in the history is a close pair too.
         last = problem.last_week_on_call(member.id)
+        if last is not None:  # a shift soon after the member's last one in the history is a close pair too
+            near = [now for week, now in zip(problem.weeks, on_call, strict=True) if _near(week, last, cycle)]
+            terms.extend(now for now in near if now is not None)
+    return sum(terms)
+
+
+def _on_call(rm: RotaModel, member: str) -> list[cp_model.IntVar | None]:
+    """Week by week, a Boolean for `member` being on call in any role; None where they can hold no role."""
+    on_call: list[cp_model.IntVar | None] = []
+    for week in rm.problem.weeks:
+        held = rm.holds(member, week)
+        if not held:
+            on_call.append(None)
+            continue
+        now = rm.model.new_bool_var(f"on_call[{member},{week}]")
+        rm.model.add(sum(held) == now)
+        on_call.append(now)
+    return on_call
+
+
+def _near(week: dt.date, last: dt.date, cycle: int) -> bool:
+    return (week - last).days < 7 * cycle
+
+
+def close_pairs_of(problem: Problem, weeks_of: dict[str, list[int]]) -> int:
+    """Objective 4 on members' on-call week indices (sorted), as `_close_pairs` counts it."""
+    cycle = problem.natural_cycle_weeks
+    gap = problem.team.rules.min_rest_weeks + 1
+    if cycle <= gap:
+        return 0
+    pairs = 0
+    for member, weeks in weeks_of.items():
+        pairs += sum(1 for i, a in enumerate(weeks) for b in weeks[i + 1 :] if gap <= b - a < cycle)
+        last = problem.last_week_on_call(member)
         if last is not None:
-            terms.extend(now for i, now in enumerate(on_call) if now is not None and (weeks[i] - last).days < 7 * cycle)
-    return Objective("spacing", sum(terms))
+            pairs += sum(1 for w in weeks if _near(problem.weeks[w], last, cycle))
+    return pairs
 
 
-OBJECTIVES = (spread, preference_hits, role_spreads, close_pairs)
+def week_indices(problem: Problem, picks: Sequence[Pick]) -> dict[str, list[int]]:
+    """Each fairness member's on-call weeks, as sorted indices into the period."""
+    index = {week: i for i, week in enumerate(problem.weeks)}
+    weeks: dict[str, list[int]] = {m.id: [] for m in problem.fairness_members}
+    for pick in picks:
+        if pick.member in weeks:
+            weeks[pick.member].append(index[pick.week])
+    return {member: sorted(held) for member, held in weeks.items()}
+
+
+def _close_pairs_of_rota(problem: Problem, picks: Sequence[Pick]) -> int:
+    return close_pairs_of(problem, week_indices(problem, picks))
+
+
+SPACING = Objective("spacing", _close_pairs, _close_pairs_of_rota)

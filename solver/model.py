@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
@@ -17,16 +18,30 @@ def scaled(load: float) -> int:
     return round(load * LOAD_SCALE)
 
 
+class Pick(NamedTuple):
+    """One shift of a rota: `member` holds `role` in `week`."""
+
+    member: str
+    week: dt.date
+    role: str
+
+
+def in_rota_order(problem: Problem, picks: Iterable[Pick]) -> tuple[Pick, ...]:
+    """Picks by week, then role in escalation order: one shift each, so the order is unique."""
+    order = {role: i for i, role in enumerate(problem.roles)}
+    return tuple(sorted(picks, key=lambda pick: (pick.week, order[pick.role])))
+
+
 @dataclass
 class RotaModel:
     """A CP-SAT model of one problem, with its variables named so that a model can be read."""
 
     problem: Problem
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
-    on: dict[tuple[str, dt.date, str], cp_model.IntVar] = field(default_factory=dict)
+    on: dict[Pick, cp_model.IntVar] = field(default_factory=dict)
     # Holdings of a published rota kept as they are (a week with a cover in it): rules 3 and 4 were checked
     # on its rows when they were written, and are not re-imposed on the whole week here.
-    kept: frozenset[tuple[str, dt.date, str]] = frozenset()
+    kept: frozenset[Pick] = frozenset()
 
     @classmethod
     def for_problem(cls, problem: Problem) -> RotaModel:
@@ -35,18 +50,29 @@ class RotaModel:
         for member in problem.team.members:
             for week in problem.weeks:
                 for role in problem.team.member_roles(member):
-                    rm.on[member.id, week, role] = rm.model.new_bool_var(f"on[{member.id},{week},{role}]")
+                    rm.on[Pick(member.id, week, role)] = rm.model.new_bool_var(f"on[{member.id},{week},{role}]")
         return rm
 
     def holds(self, member: str, week: dt.date) -> list[cp_model.IntVar]:
         """The variables that put `member` on call in `week`, any role."""
-        return [var for role in self.problem.roles if (var := self.on.get((member, week, role))) is not None]
+        return [var for role in self.problem.roles if (var := self.on.get(Pick(member, week, role))) is not None]
 
     def holders(self, week: dt.date, role: str) -> list[cp_model.IntVar]:
-        return [var for m in self.problem.team.members if (var := self.on.get((m.id, week, role))) is not None]
+        return [var for m in self.problem.team.members if (var := self.on.get(Pick(m.id, week, role))) is not None]
+
+    def picks_of(self, solver: cp_model.CpSolver) -> tuple[Pick, ...]:
+        """The rota a solver's solution holds, in rota order."""
+        return in_rota_order(self.problem, (pick for pick, var in self.on.items() if solver.boolean_value(var)))
+
+    def hint(self, picks: Iterable[Pick]) -> None:
+        """Start the next search from this rota: a complete hint, every decision given."""
+        held = set(picks)
+        self.model.clear_hints()  # type: ignore[no-untyped-call]
+        for pick, var in self.on.items():
+            self.model.add_hint(var, pick in held)
 
 
-def spread_of(
+def max_minus_min(
     model: cp_model.CpModel,
     values: list[cp_model.LinearExprT],
     name: str,
@@ -56,15 +82,10 @@ def spread_of(
 ) -> cp_model.LinearExprT:
     """max(values) - min(values), with both ends as named variables in [low, high].
 
-    Each value gets a variable of its own, and AddMaxEquality/AddMinEquality range over those variables.
-    Given the long sums themselves, CP-SAT's presolve spent 4.5 s on a 100-member year's aggregate model (13 s
-    on its rota model) before a first solution, and counted none of it as deterministic time; with the
-    variables, 0.2 s. Inequalities (`highest >= each value`) also presolve fast, but proved the example's spread
-    in 2.5 s where AddMaxEquality took 0.1 s (measured before the aggregate relaxation took over that proof).
-
-    With `total`, the values' sum is a known constant, and so is their mean: the largest is at least the mean
-    and the smallest at most it. That is the bound a person can see; said to the LP, it proves what search
-    would otherwise have to find.
+    Each value gets a variable of its own, and AddMaxEquality/AddMinEquality range over those variables: given
+    the long sums themselves, CP-SAT's presolve is slow on a large team (docs/solver.md). With `total`, the
+    values' sum is a known constant, so the largest is at least the mean and the smallest at most it: said to
+    the LP, it proves what search would otherwise have to find.
     """
     named = []
     for i, value in enumerate(values):
@@ -81,15 +102,6 @@ def spread_of(
     return highest - lowest
 
 
-def deterministic(params: Any, workers: int, seed: int, time_limit_s: float) -> None:
-    """Same input and seed, same rota: several workers interleave their search deterministically, and the
-    limit is counted in CP-SAT's deterministic time, not in seconds that depend on the machine's load.
-
-    Interleaved search can abort the process in OR-Tools 9.15, which is why solve.DEFAULT_WORKERS is 1."""
-    params.num_workers = workers
-    params.random_seed = seed
-    params.interleave_search = workers > 1
-    params.max_deterministic_time = time_limit_s
-    # A safety net only: past it the result may vary. Deterministic seconds ran up to 3.3x slower than wall-clock
-    # ones here (the 100-member year's relaxation: 10 s for 3), so a net of 3x tripped in normal use.
-    params.max_time_in_seconds = 10 * time_limit_s + 5
+def scaled_loads(problem: Problem) -> dict[tuple[dt.date, str], int]:
+    """Each shift's load by (week, role), in thousandths of a day."""
+    return {(shift.week, shift.role): scaled(shift.load) for shift in problem.shifts}

@@ -1,34 +1,52 @@
-"""Repair a published rota's future weeks with the fewest changed assignments (SPEC §6 item 5, §8).
+"""Repair a published rota's future weeks with the fewest changed assignments (docs/spec.md §6 item 5, §8).
 
 The problem's period is the weeks to repair; everything before them is history (rest and balance carry over).
 `published` names each shift's published holder; a changed assignment is a shift whose holder differs from it.
 `kept` shifts are held as published (a week with a cover in it): their holder stays, their cover members hold
-no shift in that week nor the week before or after (SPEC §8), and the balances count the loads each row really
-carries rather than the whole shift's load on its holder.
+no shift in that week nor the week before or after, and the balances count the loads each row really carries
+rather than the whole shift's load on its holder.
 
-Objectives, in order: `changes_first` (rota update) ranks the changed assignments first, then SPEC §6's spread,
+Stages, in order: `changes_first` (rota update) ranks the changed assignments first, then the spread,
 preferences, even roles and spacing; `spread_first` (cover --rebalance: the point is fairness) ranks the spread
-first, then the changes, then the rest.
+first, then the changes, then the rest. No aggregate relaxation (its bounds do not hold once published weeks are
+kept) and no polish (published weeks must not move).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
+
+from ortools.sat.python import cp_model
 
 from models.calendar import ONE_WEEK
 from models.problem import Problem
-from solver import fairness
-from solver.fairness import Objective
-from solver.model import LOAD_SCALE, RotaModel, scaled, spread_of
+from solver.budget import DEFAULT_WORKERS, Budget
+from solver.fairness import (
+    EVEN_ROLES,
+    PREFERENCES,
+    SPACING,
+    Objective,
+    balance_constant,
+    balance_expressions,
+    balances_of,
+)
+from solver.model import LOAD_SCALE, Pick, RotaModel, max_minus_min, scaled
 from solver.rules import build
-from solver.solve import DEFAULT_WORKERS, Solution, _picks, lexicographic
+from solver.solve import Solution
+from solver.stages import Pipeline, Stage
 
 Order = Literal["changes_first", "spread_first"]
-Shift = tuple[dt.date, str]  # (week, role)
+
+
+class ShiftKey(NamedTuple):
+    """Which shift: a role in a week."""
+
+    week: dt.date
+    role: str
 
 
 @dataclass(frozen=True)
@@ -40,10 +58,15 @@ class KeptShift:
     loads: Mapping[str, float] = field(default_factory=dict)
 
 
+CHANGES_SHARE = 0.3  # of the time limit, as are the others: the spread's, and those of the later stages
+SPREAD_SHARE = 0.5
+LATER_STAGES = (Stage(PREFERENCES, 0.1), Stage(EVEN_ROLES, 0.2), Stage(SPACING, 0.1))
+
+
 def repair(
     problem: Problem,
-    published: Mapping[Shift, str],
-    kept: Mapping[Shift, KeptShift],
+    published: Mapping[tuple[dt.date, str], str],
+    kept: Mapping[tuple[dt.date, str], KeptShift],
     *,
     order: Order = "changes_first",
     offsets: Mapping[str, float] | None = None,
@@ -53,7 +76,18 @@ def repair(
 ) -> Solution:
     """The repaired weeks' picks. Raises InfeasibleError (explained) or TimeLimitError as `solve` does."""
     started = time.monotonic()
-    held = {(k.holder, week, role) for (week, role), k in kept.items()}
+    rm = _repair_model(problem, kept)
+    changes = Stage(_changes(published, kept), CHANGES_SHARE)
+    spread = Stage(_adjusted_spread(problem, kept, offsets or {}), SPREAD_SHARE)
+    first = [changes, spread] if order == "changes_first" else [spread, changes]
+    stages = [*first, *LATER_STAGES]
+    rota, results = Pipeline(rm, Budget(seed, workers), time_limit_s).run(stages)
+    return Solution(rota.picks, tuple(results), time.monotonic() - started, seed, workers)
+
+
+def _repair_model(problem: Problem, kept: Mapping[tuple[dt.date, str], KeptShift]) -> RotaModel:
+    """The hard rules, with kept holdings held and their cover members free around them."""
+    held = {Pick(k.holder, week, role) for (week, role), k in kept.items()}
     rm = build(problem, frozenset(held))
     for holding in sorted(held):
         var = rm.on.get(holding)
@@ -65,59 +99,85 @@ def repair(
             # A cover is days, not a rotation: its member holds nothing that week, nor the week before or after.
             for near in (week - ONE_WEEK, week, week + ONE_WEEK):
                 for role in problem.roles:
-                    var = rm.on.get((member, near, role))
-                    if var is not None and (member, near, role) not in held:
+                    var = rm.on.get(Pick(member, near, role))
+                    if var is not None and Pick(member, near, role) not in held:
                         rm.model.add(var == 0)
-    changes = _changes(published, kept)
-    spread = _adjusted_spread(problem, kept, offsets or {})
-    rest = [fairness.preference_hits, fairness.role_spreads, fairness.close_pairs]
-    objectives = [changes, spread, *rest] if order == "changes_first" else [spread, changes, *rest]
-    solver, results = lexicographic(rm, objectives, time_limit_s=time_limit_s, seed=seed, workers=workers)
-    return Solution(_picks(rm, solver), tuple(results), time.monotonic() - started, seed, workers)
+    return rm
 
 
-def _changes(published: Mapping[Shift, str], kept: Mapping[Shift, KeptShift]) -> Callable[[RotaModel], Objective]:
-    def changes(rm: RotaModel) -> Objective:
-        """Shifts whose holder differs from the published one (a kept shift never does)."""
+def _changes(published: Mapping[tuple[dt.date, str], str], kept: Mapping[tuple[dt.date, str], KeptShift]) -> Objective:
+    """Shifts whose holder differs from the published one (a kept shift never does)."""
+
+    def compared(weeks: Sequence[dt.date]) -> list[tuple[ShiftKey, str]]:
+        return [
+            (ShiftKey(week, role), member)
+            for (week, role), member in sorted(published.items())
+            if (week, role) not in kept and week in weeks
+        ]
+
+    def build_changes(rm: RotaModel) -> cp_model.LinearExprT:
         terms = []
-        for (week, role), member in sorted(published.items()):
-            if (week, role) in kept or week not in rm.problem.weeks:
-                continue
-            var = rm.on.get((member, week, role))
+        for shift, member in compared(rm.problem.weeks):
+            var = rm.on.get(Pick(member, shift.week, shift.role))
             terms.append(1 - var if var is not None else 1)
-        return Objective("changes", sum(terms))
+        return sum(terms)
 
-    return changes
+    def measure(problem: Problem, picks: Sequence[Pick]) -> int:
+        held = {ShiftKey(pick.week, pick.role): pick.member for pick in picks}
+        return sum(1 for shift, member in compared(problem.weeks) if held.get(shift) != member)
+
+    return Objective("changes", build_changes, measure)
 
 
 def _adjusted_spread(
-    problem: Problem, kept: Mapping[Shift, KeptShift], offsets: Mapping[str, float]
-) -> Callable[[RotaModel], Objective]:
-    """SPEC §6's spread, with each kept shift's load where its rows put it rather than all on its holder, and
-    each member's balance moved by `offsets` (what the whole rota's facts say the history balance is)."""
+    problem: Problem, kept: Mapping[tuple[dt.date, str], KeptShift], offsets: Mapping[str, float]
+) -> Objective:
+    """The spread, with each kept shift's load where its rows put it rather than all on its holder, and each
+    member's balance moved by `offsets` (what the whole rota's facts say the history balance is)."""
+    members = [m.id for m in problem.fairness_members]
+    extra = _adjustments(problem, kept, offsets, members)
+    constants = [balance_constant(problem, m) + scaled(offsets.get(m, 0.0)) for m in members]
+    moved = sum(scaled(load) for shift, load in _kept_loads(problem, kept, members))
+    period_load = sum(scaled(s.load) for s in problem.shifts)
+    # Kept shifts move load between members and the offsets are constants: the total is still known.
+    total = period_load + sum(constants)
+
+    def build_spread(rm: RotaModel) -> cp_model.LinearExprT:
+        if len(members) < 2:
+            return 0
+        balances = balance_expressions(rm)
+        values = [balances[m] + extra[m] for m in members]
+        low, high = min(constants) - moved, max(constants) + period_load + moved
+        return max_minus_min(rm.model, values, "balance", low, high, total)
+
+    def measure(problem: Problem, picks: Sequence[Pick]) -> int:
+        if len(members) < 2:
+            return 0
+        balances = balances_of(problem, picks)
+        values = [balances[m] + extra[m] for m in members]
+        return max(values) - min(values)
+
+    return Objective("spread", build_spread, measure, LOAD_SCALE)
+
+
+def _kept_loads(
+    problem: Problem, kept: Mapping[tuple[dt.date, str], KeptShift], members: list[str]
+) -> list[tuple[tuple[dt.date, str], float]]:
+    """Each kept shift whose rows' members are all fairness members, with its load."""
     loads = {(s.week, s.role): s.load for s in problem.shifts}
+    return [(shift, loads[shift]) for shift, k in sorted(kept.items()) if {k.holder, *k.loads} <= set(members)]
 
-    def spread(rm: RotaModel) -> Objective:
-        balances = fairness.balances(rm)
-        if len(balances) < 2:
-            return Objective("spread", 0, scale=LOAD_SCALE)
-        extra = {m: scaled(offsets.get(m, 0.0)) for m in balances}
-        moved = 0
-        for shift, k in sorted(kept.items()):
-            if not {k.holder, *k.loads} <= set(balances):
-                continue  # a member outside the fairness members: the whole load stays on the holder
-            extra[k.holder] -= scaled(loads[shift])
-            moved += scaled(loads[shift])
-            for member, load in sorted(k.loads.items()):
-                extra[member] += scaled(load)
-        constants = [fairness.balance_constant(problem, m) + scaled(offsets.get(m, 0.0)) for m in balances]
-        period_load = sum(scaled(s.load) for s in problem.shifts)
-        values = [balances[m] + extra[m] for m in balances]
-        # Kept shifts move load between members and the offsets are constants: the total is still known.
-        total = period_load + sum(constants)
-        expression = spread_of(
-            rm.model, values, "balance", min(constants) - moved, max(constants) + period_load + moved, total
-        )
-        return Objective("spread", expression, scale=LOAD_SCALE)
 
-    return spread
+def _adjustments(
+    problem: Problem, kept: Mapping[tuple[dt.date, str], KeptShift], offsets: Mapping[str, float], members: list[str]
+) -> dict[str, int]:
+    """What to add to each member's balance as the rota model counts it: their offset, and for each kept shift, the
+    load its rows give them instead of the whole shift's load on its holder. A kept shift with a row held by a
+    member outside the fairness members stays whole on its holder."""
+    extra = {m: scaled(offsets.get(m, 0.0)) for m in members}
+    for shift, load in _kept_loads(problem, kept, members):
+        k = kept[shift]
+        extra[k.holder] -= scaled(load)
+        for member, part in sorted(k.loads.items()):
+            extra[member] += scaled(part)
+    return extra

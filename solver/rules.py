@@ -1,13 +1,12 @@
-"""The hard rules of SPEC §5, one function each. Every rota `generate` writes satisfies all of them."""
+"""The hard rules of docs/spec.md §5, one function each. Every rota `generate` writes satisfies all of them."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from models.errors import InfeasibleError
 from models.problem import Problem
-from solver.model import RotaModel
+from solver.model import Pick, RotaModel
 
 
 def coverage(rm: RotaModel) -> None:
@@ -42,8 +41,9 @@ def absences(rm: RotaModel) -> None:
         for week in problem.weeks:
             if problem.absence_during(member.id, problem.interval(week)) is not None:
                 for role in problem.roles:
-                    var = rm.on.get((member.id, week, role))
-                    if var is not None and (member.id, week, role) not in rm.kept:
+                    pick = Pick(member.id, week, role)
+                    var = rm.on.get(pick)
+                    if var is not None and pick not in rm.kept:
                         rm.model.add(var == 0)
 
 
@@ -72,7 +72,7 @@ def rest(rm: RotaModel) -> None:
 def pins(rm: RotaModel) -> None:
     # Rule 6: pins are held.
     for member_id, week, role in rm.problem.pins_in_period():
-        rm.model.add(rm.on[member_id, week, role] == 1)
+        rm.model.add(rm.on[Pick(member_id, week, role)] == 1)
 
 
 HARD_RULES: tuple[Callable[[RotaModel], None], ...] = (coverage, one_role_at_a_time, eligibility, absences, rest, pins)
@@ -92,7 +92,7 @@ def check_team_size(problem: Problem) -> None:
         )
 
 
-def build(problem: Problem, kept: frozenset[tuple[str, dt.date, str]] = frozenset()) -> RotaModel:
+def build(problem: Problem, kept: frozenset[Pick] = frozenset()) -> RotaModel:
     """A model with every hard rule added; `kept` holdings of a published rota are exempt from rules 3-4."""
     rm = RotaModel.for_problem(problem)
     rm.kept = kept

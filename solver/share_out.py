@@ -3,7 +3,7 @@
 On a large team over a year, CP-SAT struggles to find a small spread: every member carries one to four shifts,
 loads come in steps of half a week, and only a few holiday weeks weigh something in between. Which member gets
 how many shifts of each class (role and load) decides the spread, and that is a small numbers problem: this
-module solves it by hand's logic, fast, and a rota then realises the counts (solve.py). CP-SAT starts from it.
+module solves it by hand's logic, fast, and a rota then carries the counts (stages.py). CP-SAT starts from it.
 
 The search:
 - start: the heaviest shifts first, each to the member furthest below their share who can still take it;
@@ -12,23 +12,32 @@ The search:
   lowers (spread, sum of squared balances); the squares break ties, so the search crosses plateaus where the
   spread stays the same. It stops when no move helps. Deterministic: no randomness, fixed orders.
 
-It only proposes counts: a plan, and a starting point for CP-SAT on the aggregate model (bounds.solve_relaxed),
-which proves the bound.
+It only proposes counts: a plan, and a starting point for CP-SAT on the aggregate model, which proves the bound.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import NamedTuple
 
-from solver.bounds import Aggregate, LoadClass
+from solver.bounds import Aggregate, Counts, LoadClass, MemberClass
 from solver.fairness import balance_constant
 
-Step = tuple[str, LoadClass, int]  # a member's count of a class goes up or down by one
+
+class Step(NamedTuple):
+    """A member's count of a class goes up or down by one."""
+
+    member: str
+    cls: LoadClass
+    change: int
+
+
+Move = list[Step]
 
 MAX_MOVES = 10_000  # each move lowers the sum of squares, so the search ends anyway; this caps its time
 
 
-def share_out(agg: Aggregate) -> dict[tuple[str, LoadClass], int] | None:
+def share_out(agg: Aggregate) -> Counts | None:
     """Counts per (member, class) meeting the aggregate's constraints with a small spread, or None if the
     opening share-out gets stuck (a class nobody left can take)."""
     search = _Search(agg)
@@ -49,34 +58,36 @@ class _Search:
     def __init__(self, agg: Aggregate) -> None:
         self.agg = agg
         self.members = [m.id for m in agg.problem.fairness_members]
-        self.classes = sorted(agg.totals, key=lambda cls: (-cls[1], cls[0]))  # heaviest first
+        self.classes = sorted(agg.totals, key=lambda cls: (-cls.load, cls.role))  # heaviest first
         self.counts = {m: {cls: agg.pinned.get((m, cls), 0) for cls in self.classes} for m in self.members}
         self.held = {m: sum(self.counts[m].values()) for m in self.members}
-        self.caps_of: dict[tuple[str, LoadClass], list[int]] = defaultdict(list)  # key -> indices in agg.caps
-        for i, (keys, _) in enumerate(agg.caps):
-            for key in keys:
+        self.caps_of: dict[MemberClass, list[int]] = defaultdict(list)  # key -> indices in agg.caps
+        for i, cap in enumerate(agg.caps):
+            for key in cap.keys:
                 self.caps_of[key].append(i)
-        self.cap_used = [sum(self.counts[m][cls] for m, cls in keys) for keys, _ in agg.caps]
+        self.cap_used = [sum(self.counts[m][cls] for m, cls in cap.keys) for cap in agg.caps]
         self.balance = {
-            m: balance_constant(agg.problem, m) + sum(cls[1] * n for cls, n in self.counts[m].items())
+            m: balance_constant(agg.problem, m) + sum(cls.load * n for cls, n in self.counts[m].items())
             for m in self.members
         }
 
-    def move(self, member: str, cls: LoadClass, step: int) -> None:
-        self.counts[member][cls] += step
-        for i in self.caps_of[member, cls]:
-            self.cap_used[i] += step
-        self.held[member] += step
-        self.balance[member] += step * cls[1]
+    def apply(self, move: Move, sign: int = 1) -> None:
+        for step in move:
+            change = sign * step.change
+            self.counts[step.member][step.cls] += change
+            for i in self.caps_of[step.member, step.cls]:
+                self.cap_used[i] += change
+            self.held[step.member] += change
+            self.balance[step.member] += change * step.cls.load
 
     def start(self) -> bool:
         for cls in self.classes:
             given = sum(self.counts[m][cls] for m in self.members)
             for _ in range(self.agg.totals[cls] - given):
-                takers = [m for m in self.members if self._open([(m, cls, 1)])]
+                takers = [m for m in self.members if self._open([Step(m, cls, 1)])]
                 if not takers:
                     return False
-                self.move(min(takers, key=self.balance.__getitem__), cls, 1)
+                self.apply([Step(min(takers, key=self.balance.__getitem__), cls, 1)])
         return True
 
     def key(self) -> tuple[int, int]:
@@ -86,22 +97,19 @@ class _Search:
     def improve(self) -> bool:
         """Make the best of the moves open to the two extreme members; False when none lowers the key."""
         current = self.key()
-        best: tuple[tuple[int, int], list[Step]] | None = None
+        best_key, best_move = current, None
         highest = max(self.members, key=self.balance.__getitem__)
         lowest = min(self.members, key=self.balance.__getitem__)
-        for giver, partners in ((highest, self._ascending()), (lowest, self._descending())):
-            for steps in self._candidate_moves(giver, partners, lowering=giver == highest):
-                for member, cls, step in steps:
-                    self.move(member, cls, step)
+        for extreme, partners in ((highest, self._ascending()), (lowest, self._descending())):
+            for move in self._candidate_moves(extreme, partners, lowering=extreme == highest):
+                self.apply(move)
                 key = self.key()
-                for member, cls, step in steps:
-                    self.move(member, cls, -step)
-                if key < current and (best is None or key < best[0]):
-                    best = (key, steps)
-        if best is None:
+                self.apply(move, -1)
+                if key < best_key:
+                    best_key, best_move = key, move
+        if best_move is None:
             return False
-        for member, cls, step in best[1]:
-            self.move(member, cls, step)
+        self.apply(best_move)
         return True
 
     def _ascending(self) -> list[str]:
@@ -110,37 +118,41 @@ class _Search:
     def _descending(self) -> list[str]:
         return sorted(self.members, key=self.balance.__getitem__, reverse=True)
 
-    def _candidate_moves(self, extreme: str, partners: list[str], *, lowering: bool) -> list[list[Step]]:
+    def _candidate_moves(self, extreme: str, partners: list[str], *, lowering: bool) -> list[Move]:
         """For each way the extreme member's load can move towards the middle (hand over a shift, or trade
         one class for another), the move with the first partner in `partners` order who can take part."""
         moves = []
         sign = -1 if lowering else 1  # the extreme member's step on the heavier class
         for heavy in self.classes:
             # Hand over (or take on) one shift of `heavy`, or trade it for a lighter class.
-            swaps = [[(extreme, heavy, sign)]] + [
-                [(extreme, heavy, sign), (extreme, light, -sign)] for light in self.classes if light[1] < heavy[1]
+            swaps = [[Step(extreme, heavy, sign)]] + [
+                [Step(extreme, heavy, sign), Step(extreme, light, -sign)]
+                for light in self.classes
+                if light.load < heavy.load
             ]
             for mine in swaps:
                 if not self._open(mine):
                     continue
                 for partner in partners:
-                    theirs = [(partner, cls, -step) for _, cls, step in mine]
+                    theirs = [Step(partner, step.cls, -step.change) for step in mine]
                     if partner != extreme and self._open(theirs):
                         moves.append(mine + theirs)
                         break
         return moves
 
-    def _open(self, steps: list[Step]) -> bool:
+    def _open(self, move: Move) -> bool:
         """Whether these steps keep every count within its limits, as a whole (a trade keeps the shift count)."""
-        for member, cls, step in steps:
-            count = self.counts[member][cls] + step
-            if count < self.agg.pinned.get((member, cls), 0) or count > self.agg.limits.get((member, cls), 0):
+        for step in move:
+            count = self.counts[step.member][step.cls] + step.change
+            if count < self.agg.pinned.get((step.member, step.cls), 0):
                 return False
-        for member in {member for member, _, _ in steps}:
-            if self.held[member] + sum(step for who, _, step in steps if who == member) > self.agg.most[member]:
+            if count > self.agg.limits.get((step.member, step.cls), 0):
+                return False
+        for member in {step.member for step in move}:
+            if self.held[member] + sum(step.change for step in move if step.member == member) > self.agg.most[member]:
                 return False
         change: defaultdict[int, int] = defaultdict(int)
-        for member, cls, step in steps:
-            for i in self.caps_of[member, cls]:
-                change[i] += step
-        return all(self.cap_used[i] + step <= self.agg.caps[i][1] for i, step in change.items())
+        for step in move:
+            for i in self.caps_of[step.member, step.cls]:
+                change[i] += step.change
+        return all(self.cap_used[i] + more <= self.agg.caps[i].most for i, more in change.items())

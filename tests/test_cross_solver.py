@@ -1,7 +1,7 @@
 """The solver's optimal spread equals the one an independent MILP (scipy's HiGHS) finds for the same team.
 
 The MILP shares no code with solver/: it reads the team file's data (roles, absences, rest) itself and takes
-from the problem only the facts of SPEC §6 (shift loads and fair shares), so a wrong rule or a weak bound in
+from the problem only the facts of docs/spec.md §6 (shift loads and fair shares), so a wrong rule or a weak bound in
 the CP-SAT model shows up as a different optimum.
 """
 
@@ -75,7 +75,7 @@ def milp_spread(team: Team, period: Period, problem: Problem) -> MilpResult:
     if len(capable) < rules_team_size:
         return MilpResult(feasible=False)
 
-    # Fair shares are over members who may hold a role and are not on an excused absence (SPEC §6).
+    # Fair shares are over members who may hold a role and are not on an excused absence (docs/spec.md §6).
     fairness = [m for m in ids if any(not absent_during(team, m, w, excused_only=True) for w in weeks)]
     column = {key: i for i, key in enumerate(keys)}
     highest, lowest = len(keys), len(keys) + 1

@@ -1,4 +1,4 @@
-"""Each hard rule of SPEC §5 in isolation: a tiny case where it binds.
+"""Each hard rule of docs/spec.md §5 in isolation: a tiny case where it binds.
 
 A rule binds when a rota that breaks it is possible without the rule and impossible with it.
 """
@@ -18,8 +18,6 @@ from models.problem import make_problem
 from models.team import Team
 from solver import rules
 from solver.model import RotaModel
-from solver.solve import solve
-from tests.test_respace import pairs
 
 WEEK1, WEEK2, WEEK3 = dt.date(2027, 1, 5), dt.date(2027, 1, 12), dt.date(2027, 1, 19)
 
@@ -125,100 +123,3 @@ def test_team_size() -> None:
     t = team(roles=["primary", "secondary"], rules={"min_team_size": 4})
     with pytest.raises(InfeasibleError, match=r"3 members can hold a required role .* need 4"):
         rules.check_team_size(make_problem(t, weeks_period(WEEK1, 2, t)))
-
-
-# The objectives (SPEC §6): a tiny case where each one decides the rota. ------------------------------------
-
-
-def picks_of(t: Team, weeks: int) -> list[tuple[str, dt.date, str]]:
-    return list(solve(make_problem(t, weeks_period(WEEK1, weeks, t)), time_limit_s=5).picks)
-
-
-def test_spread_shares_load_by_fte() -> None:
-    # 4 weeks, three members, rest 1: a full-timer doing 2 weeks while a half-timer does 1 is fairest.
-    t = team(members=[{"id": "ann"}, {"id": "bob"}, {"id": "cat", "fte": 0.5}])
-    solution = solve(make_problem(t, weeks_period(WEEK1, 4, t)), time_limit_s=5)
-    weeks_held = {m: sum(1 for who, _, _ in solution.picks if who == m) for m in ("ann", "bob", "cat")}
-    assert weeks_held["cat"] < weeks_held["ann"] or weeks_held["cat"] < weeks_held["bob"]
-    assert solution.spread.optimal
-
-
-def test_preferences_are_honoured_where_fairness_allows() -> None:
-    # Two members alternate (rest 1); ann asked to avoid week 1, so bob starts.
-    t = team(
-        members=[{"id": "ann"}, {"id": "bob"}],
-        rules={"min_team_size": 2},
-        preferences=[{"who": "ann", "avoid": "2027-01-05"}],
-    )
-    assert ("bob", WEEK1, "primary") in picks_of(t, 4)
-
-
-def test_even_roles_mixes_primaries_and_secondaries() -> None:
-    # Equal weights make every split equally fair; even roles then gives each member one of each.
-    t = team(
-        roles=["primary", {"name": "secondary", "weight": 1}],
-        members=[{"id": m} for m in ("ann", "bob", "cat", "dan")],
-    )
-    picks = picks_of(t, 4)
-    for member in ("ann", "bob", "cat", "dan"):
-        assert sorted(role for who, _, role in picks if who == member) == ["primary", "secondary"]
-
-
-def test_spacing_spreads_each_members_shifts_over_the_cycle() -> None:
-    # Four members, one role: the natural cycle is 4 weeks, so each member's two weeks are 4 apart.
-    t = team(members=[{"id": m} for m in ("ann", "bob", "cat", "dan")])
-    picks = picks_of(t, 8)
-    for member in ("ann", "bob", "cat", "dan"):
-        first, second = sorted(week for who, week, _ in picks if who == member)
-        assert (second - first).days == 28
-
-
-def test_a_later_stage_out_of_time_keeps_the_rota_of_the_stage_before(monkeypatch: pytest.MonkeyPatch) -> None:
-    import solver.solve as solving
-
-    real = solving._minimise
-
-    def starved(rm: Any, objective: Any, *args: Any, **kwargs: Any) -> Any:
-        solver, status, result = real(rm, objective, *args, **kwargs)
-        return (solver, cp_model.UNKNOWN, None) if objective.name == "spacing" else (solver, status, result)
-
-    monkeypatch.setattr(solving, "_minimise", starved)
-    monkeypatch.setattr(solving, "_realise", lambda *args: None)  # no share-out realised: the full search runs
-    monkeypatch.setattr(solving, "POLISH", {})  # nor polished
-    t = team(members=[{"id": m} for m in ("ann", "bob", "cat", "dan")])
-    solution = solve(make_problem(t, weeks_period(WEEK1, 8, t)), time_limit_s=5)
-    spacing = solution.stages[-1]
-    assert spacing.name == "spacing" and not spacing.optimal
-    assert len(solution.picks) == 8  # the rota of the stage before, whole
-    assert spacing.value >= spacing.bound >= 0
-
-
-def test_a_search_that_ends_worse_than_its_starting_rota_keeps_that_rota(monkeypatch: pytest.MonkeyPatch) -> None:
-    # CP-SAT may drop a hint it cannot complete in time and end on a worse rota (the 40-member year's spacing: 320
-    # close pairs against its polished start's 30). Simulated: the spacing search returns the worst rota it can.
-    import solver.solve as solving
-    from solver import bounds
-
-    real = solving._minimise
-    worst: list[float] = []
-
-    def astray(rm: Any, objective: Any, *args: Any, **kwargs: Any) -> Any:
-        if objective.name != "spacing":
-            return real(rm, objective, *args, **kwargs)
-        rm.model.maximize(objective.expression)
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        assert solver.solve(rm.model) == cp_model.OPTIMAL
-        worst.append(solver.objective_value / objective.scale)
-        return solver, cp_model.FEASIBLE, solving.StageResult("spacing", worst[0], 0.0, False, solver.wall_time)
-
-    monkeypatch.setattr(solving, "_minimise", astray)
-    # No spacing relaxation, so no bound the polished rota could meet: the search runs.
-    monkeypatch.setattr(bounds, "RELAXED", {name: f for name, f in bounds.RELAXED.items() if name != "spacing"})
-    t = team(members=[{"id": m} for m in ("ann", "bob", "cat", "dan")])
-    problem = make_problem(t, weeks_period(WEEK1, 8, t))
-    solution = solve(problem, time_limit_s=5)
-    spacing = solution.stages[-1]
-    assert spacing.name == "spacing" and worst and spacing.value < worst[0]
-    assert spacing.value == pairs(problem, solution.picks)  # the rota returned is the one reported
-    assert 0 <= spacing.bound <= spacing.value

@@ -1,106 +1,40 @@
-"""The aggregate relaxation (solver/bounds.py) and its share-out (solver/share_out.py).
-
-The relaxation's bounds are only proofs if every rota is one of its solutions; the share-out is only a start
-if it keeps the relaxation's constraints. Both are checked on generated teams with a bank-holiday week (a load
-class of one week, where the Hall and same-weeks caps bind).
-"""
+"""The share-out by local search (solver/share_out.py): a start only if it keeps the aggregate's constraints."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import Counter
 from typing import Any
 
 from hypothesis import given, settings
-from ortools.sat.python import cp_model
 
 from models.calendar import weeks_period
-from models.errors import InfeasibleError
-from models.problem import Problem, make_problem
+from models.problem import make_problem
 from models.team import Team
 from solver import bounds
-from solver.model import scaled
+from solver.patterns import share_spread
 from solver.share_out import share_out
-from solver.solve import find_rota, solve
 from tests.strategies import teams
-
-EASTER_WEEKS = 13  # from 2027-01-05: the week of 2027-03-23 holds Good Friday and Easter Monday
-
-
-def with_bank_holidays(team: Team) -> Team:
-    data = team.model_dump(by_alias=True, exclude_none=True)
-    data["public_holidays"] = {"country": "GB", "subdivision": "ENG", "weight": 2}
-    return Team.model_validate(data)
-
-
-def feasible_with(agg: bounds.Aggregate, counts: dict[tuple[str, bounds.LoadClass], int]) -> bool:
-    model = agg.model.clone()
-    for key, var in agg.counts.items():
-        model.add(var == counts.get(key, 0))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    return solver.solve(model) == cp_model.OPTIMAL
-
-
-def counts_of(problem: Problem, picks: tuple[tuple[str, dt.date, str], ...]) -> dict[tuple[str, Any], int]:
-    loads = {(s.week, s.role): scaled(s.load) for s in problem.shifts}
-    return dict(Counter((member, (role, loads[week, role])) for member, week, role in picks))
+from tests.test_bounds import EASTER_WEEKS, feasible_with, with_bank_holidays
+from tests.tiny_teams import problem, team
 
 
 @settings(max_examples=15, deadline=None)
 @given(teams(max_members=8, max_roles=2, min_weeks=EASTER_WEEKS, max_weeks=EASTER_WEEKS, part_time=True))
-def test_every_rota_is_a_solution_of_the_relaxation(drawn: tuple[Team, Any]) -> None:
-    team, period = drawn
-    problem = make_problem(with_bank_holidays(team), weeks_period(period.first, len(period.weeks), team))
-    assert len({s.load for s in problem.shifts}) > len(problem.roles)  # the holiday week is a class of its own
-    try:
-        rota = find_rota(problem, time_limit_s=5)
-    except InfeasibleError:
-        return
-    agg = bounds.build_aggregate(problem)
-    assert feasible_with(agg, counts_of(problem, rota.picks))
+def test_the_share_out_keeps_the_aggregates_constraints(drawn: tuple[Team, Any]) -> None:
+    t, period = drawn
+    p = make_problem(with_bank_holidays(t), weeks_period(period.first, len(period.weeks), t))
+    agg = bounds.build_aggregate(p)
     plan = share_out(agg)
     if plan is not None:
         assert feasible_with(agg, plan)
 
 
-def test_hall_caps_members_confined_to_some_weeks_of_a_class() -> None:
-    # Two bank holidays (3 May, 31 May 2027) make a class of two weeks. Ann and Bob are away for the second, so
-    # between them they can hold one of the two: the class's total alone would let each hold one.
-    team = with_bank_holidays(
-        Team.model_validate(
-            {
-                "team": "t",
-                "roles": ["primary"],
-                "members": [{"id": m} for m in ("ann", "bob", "cat", "dan")],
-                "absences": [
-                    {"who": who, "from": "2027-05-25", "to": "2027-06-01", "reason": "holiday"}
-                    for who in ("ann", "bob")
-                ],
-            }
-        )
-    )
-    problem = make_problem(team, weeks_period(dt.date(2027, 4, 20), 6, team))
-    agg = bounds.build_aggregate(problem)
-    bank_holiday = ("primary", 8000)
-    assert agg.totals[bank_holiday] == 2
-    assert agg.limits["ann", bank_holiday] == agg.limits["bob", bank_holiday] == 1
-    model = agg.model.clone()
-    model.add(agg.counts["ann", bank_holiday] == 1)
-    model.add(agg.counts["bob", bank_holiday] == 1)
-    assert cp_model.CpSolver().solve(model) == cp_model.INFEASIBLE
-
-
-def test_a_quarter_with_a_bank_holiday_week_is_proven_optimal() -> None:
-    team = with_bank_holidays(
-        Team.model_validate(
-            {
-                "team": "t",
-                "roles": [{"name": "primary"}, {"name": "secondary", "weight": 0.5}],
-                "rules": {"min_rest_weeks": 1},
-                "members": [{"id": f"m{i}", "fte": 0.8 if i % 3 == 0 else 1.0} for i in range(12)],
-            }
-        )
-    )
-    solution = solve(make_problem(team, weeks_period(dt.date(2027, 1, 5), EASTER_WEEKS, team)), time_limit_s=10)
-    assert solution.spread.optimal
+def test_the_share_out_evens_out_a_team_by_fte() -> None:
+    # Six weeks of 7 days, rest 1; cat works half time. Shares: 16.8, 16.8 and 8.4 days. Three, two and one weeks
+    # leave balances +4.2, -2.8 and -1.4 (spread 7); two weeks each leave a spread of 8.4.
+    t = team([{"id": "ann"}, {"id": "bob"}, {"id": "cat", "fte": 0.5}])
+    agg = bounds.build_aggregate(problem(t, 6))
+    plan = share_out(agg)
+    assert plan is not None
+    shifts = {member: n for (member, _), n in plan.items()}
+    assert shifts["cat"] == 1 and sorted([shifts["ann"], shifts["bob"]]) == [2, 3]
+    assert share_spread(agg, plan) == 7000

@@ -1,0 +1,95 @@
+"""CP-SAT on one window of the sweep (sweep.py): the share-out with the lowest highest balance, every member's
+balance within the patterns the window allows them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from solver.bounds import Aggregate, Counts, LoadClass, MemberClass
+from solver.bounds import balances as member_balances
+from solver.budget import Budget
+from solver.patterns import Pattern
+
+PATTERNS_FOR_COUNTS = 60  # patterns per member in a window beyond which its model counts by class
+
+
+@dataclass(frozen=True)
+class WindowResult:
+    found: Counts | None  # the best share-out found, if any
+    top_bound: int | None  # a lower bound on the highest balance; None when proven, or when the window is empty
+    spent_s: float  # deterministic seconds
+
+
+WindowModel = tuple[cp_model.CpModel, cp_model.IntVar, Callable[[cp_model.CpSolver], Counts]]
+
+
+def best_in_window(
+    agg: Aggregate, allowed: dict[str, list[Pattern]], low: int, time_s: float, budget: Budget
+) -> WindowResult:
+    """The share-out with the lowest highest balance, every balance in its member's allowed patterns.
+
+    Two models of the same window: where members have few patterns, one Boolean per member and pattern; where they
+    have many, the aggregate's own counts with each balance held within the member's patterns' range. Each settles
+    windows the other cannot in the time (docs/solver.md, "Sweeping windows")."""
+    per_member = sum(len(options) for options in allowed.values()) / len(allowed)
+    build = _by_counts if per_member > PATTERNS_FOR_COUNTS else _by_patterns
+    model, top, read = build(agg, allowed, low)
+    model.minimize(top)
+    solver = budget.solver(time_s)
+    # The linear relaxation with every constraint in it: with the default, windows often stay unsettled.
+    solver.parameters.linearization_level = 2
+    status = solver.solve(model)
+    spent = solver.response_proto.deterministic_time
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return WindowResult(None, None if status == cp_model.INFEASIBLE else low, spent)
+    proven = status == cp_model.OPTIMAL
+    return WindowResult(read(solver), None if proven else int(solver.best_objective_bound), spent)
+
+
+def _by_patterns(agg: Aggregate, allowed: dict[str, list[Pattern]], low: int) -> WindowModel:
+    """One Boolean per member and pattern, exactly one each; the class totals and the Hall caps across members."""
+    model = cp_model.CpModel()
+    top = model.new_int_var(low, max(p.balance for options in allowed.values() for p in options), "highest")
+    chosen: dict[str, list[cp_model.IntVar]] = {}
+    by_class: dict[LoadClass, list[cp_model.LinearExprT]] = defaultdict(list)
+    by_key: dict[MemberClass, list[cp_model.LinearExprT]] = defaultdict(list)
+    for member, options in allowed.items():
+        picks = [model.new_bool_var(f"pattern[{member},{i}]") for i in range(len(options))]
+        model.add_exactly_one(picks)
+        model.add(top >= sum(pattern.balance * pick for pattern, pick in zip(options, picks, strict=True)))
+        for pattern, pick in zip(options, picks, strict=True):
+            for cls, n in pattern.counts:
+                by_class[cls].append(n * pick)
+                by_key[member, cls].append(n * pick)
+        chosen[member] = picks
+    for cls, total in agg.totals.items():
+        model.add(sum(by_class[cls]) == total)
+    for cap in agg.caps:
+        if len({member for member, _ in cap.keys}) > 1:  # a member's own caps are kept by their patterns
+            model.add(sum(term for key in cap.keys for term in by_key[key]) <= cap.most)
+
+    def read(solver: cp_model.CpSolver) -> Counts:
+        counts: Counts = dict.fromkeys(agg.counts, 0)
+        for member, picks in chosen.items():
+            held = next(p for p, pick in zip(allowed[member], picks, strict=True) if solver.value(pick))
+            counts.update({(member, cls): n for cls, n in held.counts})
+        return counts
+
+    return model, top, read
+
+
+def _by_counts(agg: Aggregate, allowed: dict[str, list[Pattern]], low: int) -> WindowModel:
+    """The aggregate model itself (a copy), each member's balance held between their lowest and highest pattern in
+    the window: the count vectors in that range are exactly those patterns."""
+    model = agg.model.clone()
+    model.clear_hints()  # type: ignore[no-untyped-call]
+    top = model.new_int_var(low, max(p.balance for options in allowed.values() for p in options), "highest")
+    for member, balance in member_balances(agg).items():
+        model.add(balance >= allowed[member][0].balance)
+        model.add(balance <= allowed[member][-1].balance)
+        model.add(balance <= top)
+    return model, top, lambda solver: {key: solver.value(var) for key, var in agg.counts.items()}

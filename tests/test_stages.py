@@ -1,0 +1,83 @@
+"""The stage runner (solver/stages.py): what a stage keeps when its search runs out of time or goes astray, and a
+relaxation that goes on with the search's time."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from models.problem import Problem
+from solver import bounds
+from solver.bounds import Aggregate, Counts, Relaxed
+from solver.budget import Budget
+from solver.fairness import SPACING, SPREAD, Objective
+from solver.model import Pick
+from solver.rules import build
+from solver.solve import find_rota
+from solver.stages import GoOn, Pipeline, PlanDetail, Relaxation, Rota, Stage
+from tests.tiny_teams import problem, team
+
+
+@dataclass(frozen=True)
+class Starved(Budget):
+    """A budget that gives CP-SAT no time at all."""
+
+    def solver(self, time_s: float) -> cp_model.CpSolver:
+        return super().solver(0.0)
+
+
+def four_over_eight() -> Problem:
+    return problem(team("ann bob cat dan"), 8)
+
+
+def test_a_stage_out_of_time_keeps_the_rota_it_started_from() -> None:
+    p = four_over_eight()
+    start = Rota(find_rota(p, time_limit_s=5).picks)
+    rota, [result] = Pipeline(build(p), Starved(), 5).run([Stage(SPACING, 0.1)], start)
+    assert rota.picks == start.picks
+    assert not result.optimal
+    assert result.value == SPACING.measure(p, start.picks) and 0 <= result.bound <= result.value
+
+
+def test_a_search_that_ends_worse_than_its_starting_rota_keeps_that_rota() -> None:
+    # CP-SAT may drop a hint it cannot complete in time and end on a worse rota. Simulated: the search maximises
+    # close pairs while the stage measures them as they are.
+    p = four_over_eight()
+    spaced = [Pick(member, p.weeks[i], "primary") for i, member in enumerate(2 * ["ann", "bob", "cat", "dan"])]
+    contrary = Objective("spacing", lambda rm: -SPACING.build(rm), SPACING.measure)
+    rota, [result] = Pipeline(build(p), Budget(), 5).run([Stage(contrary, 0.1)], Rota(tuple(spaced)))
+    assert set(rota.picks) == set(spaced)
+    assert result.value == 0 == SPACING.measure(p, rota.picks)
+
+
+def counts_of(p: Problem, picks: tuple[Pick, ...]) -> Counts:
+    classes = bounds.load_classes(p)
+    return dict(Counter((pick.member, classes[pick.week, pick.role]) for pick in picks))
+
+
+def test_a_relaxation_that_goes_on_gets_the_search_time_and_its_better_plan_is_carried() -> None:
+    # Three members over 6 weeks (rest 1): 2 shifts each is the only fair plan. The relaxation first offers a lopsided
+    # plan with a weak bound; going on, it offers the fair plan with a proof, and the stage's rota carries that.
+    p = problem(team("ann bob cat"), 6)
+    [cls] = set(bounds.load_classes(p).values())
+    lopsided = {("ann", cls): 3, ("bob", cls): 2, ("cat", cls): 1}
+    fair = dict.fromkeys(lopsided, 2)
+    calls: list[float] = []
+
+    def going_on(time_s: float) -> Relaxed:
+        calls.append(time_s)
+        return Relaxed(0, fair, 0)
+
+    def search(
+        agg: Aggregate, objective: cp_model.LinearExprT, time_s: float, budget: Budget, start: Counts | None
+    ) -> tuple[Relaxed, GoOn | None]:
+        return Relaxed(None, lopsided, 14000), going_on  # the lopsided plan's spread: 7 - (-7) days
+
+    stage = Stage(SPREAD, 0.5, Relaxation(bounds.relaxed_spread, PlanDetail.BY_CLASS, search))
+    pipeline = Pipeline(build(p), Budget(), 5, aggregate=bounds.build_aggregate(p))
+    rota, [result] = pipeline.run([stage])
+    assert len(calls) == 1
+    assert counts_of(p, rota.picks) == fair
+    assert result.optimal and result.value == 0  # the rota meets the bound the relaxation went on to prove

@@ -1,0 +1,58 @@
+"""Tiny teams for the solver's unit tests: a few members over a few weeks, read in one glance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from models.calendar import weeks_period
+from models.problem import Problem, make_problem
+from models.rota import Assignment
+from models.team import Team
+from solver.model import Pick
+from solver.rules import build
+
+WEEK1 = dt.date(2027, 1, 5)  # a Tuesday, the default changeover
+
+
+def week(n: int) -> dt.date:
+    """The n-th changeover from WEEK1, from 0."""
+    return WEEK1 + dt.timedelta(weeks=n)
+
+
+def team(members: str | list[dict[str, Any]] = "ann bob cat", **fields: Any) -> Team:
+    """A team of these member ids (or member entries), with any other team-file fields."""
+    entries = [{"id": m} for m in members.split()] if isinstance(members, str) else members
+    return Team.model_validate({"team": "t", "members": entries, **fields})
+
+
+def problem(t: Team, weeks: int, history: tuple[Assignment, ...] = ()) -> Problem:
+    return make_problem(t, weeks_period(WEEK1, weeks, t), history)
+
+
+def past_shift(p: Problem, member: str, weeks_before: int, role: str = "primary") -> Assignment:
+    """A whole shift held `weeks_before` weeks before the period, for a history."""
+    start = p.weeks[0] - dt.timedelta(weeks=weeks_before)
+    interval = p.interval(start)
+    return Assignment(
+        role=role,
+        week=start,
+        start=interval.start,
+        end=interval.end,
+        member=member,
+        load=p.load(role, interval),
+        uid=f"{role}-{start}",
+    )
+
+
+def keeps_the_rules(p: Problem, picks: tuple[Pick, ...] | list[Pick]) -> bool:
+    """Whether a rota keeps every hard rule: the rules' model with every decision fixed to it is feasible."""
+    rm = build(p)
+    chosen = set(picks)
+    for pick, var in rm.on.items():
+        rm.model.add(var == int(pick in chosen))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    return solver.solve(rm.model) == cp_model.OPTIMAL
