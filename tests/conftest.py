@@ -19,6 +19,7 @@ EXAMPLE_SOURCE = Path(__file__).resolve().parent.parent / "examples" / "team.yam
 EXAMPLE = Path(tempfile.mkdtemp(prefix="rota-example-")) / "team.yaml"
 shutil.copyfile(EXAMPLE_SOURCE, EXAMPLE)
 NOW = "2026-12-01"  # a fixed clock: "next quarter" is 2027Q1
+Q1_NOW = NOW
 
 
 @pytest.fixture
@@ -52,6 +53,24 @@ def q1(published: Path, tmp_path: Path) -> Path:
     """A private copy of the published example rota, for a test that changes it."""
     copy = tmp_path / "q1"
     shutil.copytree(published, copy)
+    return copy
+
+
+@pytest.fixture(scope="session")
+def published_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example team's home with 2027Q1 published, made once. Copy it (`home`) before changing it."""
+    home = tmp_path_factory.mktemp("home") / "payments"
+    home.mkdir()
+    shutil.copyfile(EXAMPLE, home / "team.yaml")
+    result = run("generate", home / "team.yaml", "--now", NOW, "-q")
+    assert result.exit_code == 0, result.output
+    return home
+
+
+@pytest.fixture
+def home(published_home: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "payments"
+    shutil.copytree(published_home, copy)
     return copy
 
 

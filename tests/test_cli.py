@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -209,3 +211,50 @@ def test_schema_is_json_schema() -> None:
     schema = json.loads(run("schema").output)
     assert schema["title"] == "Team"
     assert "members" in schema["required"]
+
+
+ROTA = Path(sys.executable).parent / "rota"  # the installed entry point, as a user runs it
+
+
+@pytest.mark.parametrize("reader", ["head -1", "true"])
+def test_output_cut_short_by_its_reader_is_no_error(home: Path, reader: str) -> None:
+    # `true` never reads: the command's writes meet a closed pipe. Its work is done and written all the same.
+    command = f'"{ROTA}" cover "{home}" --who dan --from 2027-03-23 --now 2027-02-09T18:00 | {reader}'
+    result = subprocess.run(["bash", "-c", f"{command}; exit ${{PIPESTATUS[0]}}"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and result.stderr == ""
+    assert "{who: dan, from: 2027-03-23, to: 2027-03-23, reason: sickness}" in (home / "team.yaml").read_text()
+
+
+def test_a_change_states_one_spread_rounded_one_way(home: Path) -> None:
+    text = (
+        (home / "team.yaml")
+        .read_text()
+        .replace("absences:\n", "absences:\n  - {who: bob, from: 2027-03-15, to: 2027-03-19}\n")
+    )
+    (home / "team.yaml").write_text(text)
+    result = run("update", home, "--now", "2027-02-20")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("spread") == 1
+    assert re.search(r"spread \d+\.\d{3} -> \d+\.\d{3} days", result.output)
+
+
+def test_generate_labels_each_span_and_leaves_out_who_holds_nothing(write_team: Callable[..., Path]) -> None:
+    team = write_team(
+        """
+        team: t
+        members:
+          - {id: ann}
+          - {id: bob}
+          - {id: cat}
+          - {id: dan, left: 2027-01-01}
+        """
+    )
+    first = run("generate", team, "--start", "2027-01-05", "--weeks", "3", "--now", "2026-12-01")
+    assert first.exit_code == 0, first.output
+    assert "fairness in 2027-01-05+3w (load in days; balance = load - fair share)" in " ".join(first.output.split())
+    assert "carried in" not in first.output  # nothing before it
+    second = run("generate", team, "--start", "2027-01-26", "--weeks", "3", "--now", "2026-12-01")
+    assert second.exit_code == 0, second.output
+    assert "carried in" in second.output and "total" in second.output
+    assert not [line for line in second.output.splitlines() if line.strip("│┃ ").startswith("dan ")]

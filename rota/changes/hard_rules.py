@@ -133,6 +133,16 @@ def _interval(a: Assignment) -> Interval:
     return Interval(a.start, a.end)
 
 
+def pending_edits(before: Problem, now: Problem, rows: Sequence[Assignment]) -> list[str]:
+    """What the team file's edits since the period was written break in it, as notes: `rota update` repairs them."""
+    old = set(broken_rules(before, rows))
+    return [
+        f"the team file now breaks {line}; `rota update` repairs it"
+        for line in broken_rules(now, rows)
+        if line not in old
+    ]
+
+
 class LaterPeriods:
     """The published periods after a change, checked again once it is staged: a change to one period is history
     to the next (a swap into a quarter's last week can break rest in the next quarter's first)."""

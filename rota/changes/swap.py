@@ -19,7 +19,7 @@ from models.errors import InfeasibleError, InputError
 from models.problem import Problem
 from models.rota import Assignment, segment_uid
 from rota.assignments import sort_rows
-from rota.changes.hard_rules import LaterPeriods, new_problems
+from rota.changes.hard_rules import LaterPeriods, new_problems, pending_edits
 from rota.changes.versions import Change, next_version
 from rota.home.period import PeriodVersion
 from rota.home.state import HomeState, changing
@@ -62,23 +62,29 @@ def swap(
                 raise InputError(f"--with-week {with_week}: {to} holds no role that week; give a week they hold")
             _holder(state.periods[second], with_week, theirs[0], now, "--with-week")
             handed.append((second, with_week, theirs[0], to, holder))
-        changes, broken = [], []
-        for index in sorted({index for index, *_ in handed}):
-            before, before_problem = state.periods[index], state.problem(index)
-            problem = state.problem(index, replace(before, team=team, team_yaml=text))
+        changes, broken, notes = [], [], []
+        indexes = sorted({index for index, *_ in handed})
+        # Each period under the team file as it is now, on the history as it was before this swap.
+        drafts = {i: replace(state.periods[i], team=team, team_yaml=text) for i in indexes}
+        facts = {i: (state.problem(i), state.problem(i, drafts[i])) for i in indexes}
+        for index in indexes:
+            before = state.periods[index]
+            before_problem, unswapped = facts[index]
+            problem = state.problem(index, drafts[index])
             rows = before.rows
             for i, shift_week, shift_role, giver, taker in handed:
                 if i == index:
                     rows = hand(problem, rows, shift_week, shift_role, giver, taker, now)
-            broken += new_problems(problem, before.rows, rows, before_problem)
+            broken += new_problems(problem, before.rows, rows, unswapped)
+            notes += pending_edits(before_problem, unswapped, before.rows)
             after = next_version(before, team, text, rows, now)
             state.stage(index, after, problem)
             changes.append(Change("swap", state.directories[index], before, after, before_problem, problem, now))
         broken += later.newly_broken()
         if broken and not force:
             raise InfeasibleError("swap refused: it breaks the hard rules (--force writes it anyway)", broken)
-        notes = tuple(f"forced: breaks {line}" for line in broken)
-        return [replace(change, notes=notes) for change in changes]
+        notes += [f"forced: breaks {line}" for line in broken]
+        return [replace(change, notes=tuple(notes)) for change in changes]
 
     return changing(path, compute, now)
 

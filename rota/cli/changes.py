@@ -9,16 +9,14 @@ from typing import Any
 
 import click
 
-from rota.cli.params import DATE, HOME, NOW, TIME_LIMIT
+from rota.cli.params import DATE, HOME, NOW, TIME_LIMIT, command_console
 
 
 def _show(changes: Sequence[Any]) -> None:
     """Say what each change did, once it is written."""
-    from rich.console import Console
-
     from rota.changes.summary import show_change
 
-    console = Console()
+    console = command_console()
     for change in changes:
         show_change(console, change)
 

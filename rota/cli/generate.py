@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from rota.cli.params import HOME, TIME_LIMIT, period_options
+from rota.cli.params import HOME, TIME_LIMIT, command_console, period_options
 
 # What `generate` needs only once the rota is solved, loaded while the solver works: matplotlib for rota.png
 # (most of it), icalendar for the feeds, rich's tables.
@@ -51,13 +51,11 @@ def generate(
 
     Example: rota generate examples/team.yaml --quarter 2027Q1
     """
-    from rich.console import Console
-
     from rota.cli.progress import ImportWhileSolving, solving_progress
     from rota.generate import PeriodChoice
     from rota.generate import generate as run
 
-    console = Console()
+    console = command_console()
     preload = ImportWhileSolving(AFTER_SOLVING)
     with solving_progress(console, enabled=console.is_terminal and not quiet, also=preload) as on_progress:
         result = run(

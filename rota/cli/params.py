@@ -8,11 +8,14 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from models.errors import RotaError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,6 +37,18 @@ class RotaGroup(click.Group):
             ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             _reader_gone()
+
+
+def command_console(width: int | None = None) -> Console:
+    """A rich console for a command's output; when the reader goes away it stops as `_reader_gone` does (rich's
+    own default exits 1, the code for a bug)."""
+    from rich.console import Console
+
+    class CommandConsole(Console):
+        def on_broken_pipe(self) -> None:
+            _reader_gone()
+
+    return CommandConsole(width=width)
 
 
 def _reader_gone() -> NoReturn:

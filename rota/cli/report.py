@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from rota.cli.params import HOME
+from rota.cli.params import HOME, command_console
 
 
 @click.command()
@@ -53,8 +53,6 @@ def report(home: Path, period: str | None, history: tuple[Path, ...], output_for
       cumulative_...    each figure above over the history and the rota together;
                         cumulative_balance is the balance the solver evens out
     """
-    from rich.console import Console
-
     from rota.reports.report import load_report, report_csv, report_json, report_tables
 
     result, problem, rows = load_report(home, period=period, extra_history=history)
@@ -67,8 +65,8 @@ def report(home: Path, period: str | None, history: tuple[Path, ...], output_for
     elif output_format == "json":
         click.echo(report_json(result), nl=False)
     else:
-        console = Console()
+        console = command_console()
         if not console.is_terminal:
-            console = Console(width=200)  # a pipe or a file has no width to fit: never cut a figure short
+            console = command_console(width=200)  # a pipe or a file has no width to fit: never cut a figure short
         for table in report_tables(result):
             console.print(table)

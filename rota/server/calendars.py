@@ -61,8 +61,11 @@ class HomeCalendars:
         snapshot = self._snapshot_now(now)
         with self._lock:
             if self._rendered is None or snapshot != self._snapshot:
-                self._rendered = self._render(now)
-                self._snapshot = snapshot
+                fresh = self._render(now)
+                if fresh is not None:
+                    self._rendered, self._snapshot = fresh, snapshot
+                elif self._rendered is None:  # a period changing faster than it can be read, at start-up
+                    self._rendered = Rendered({}, now)
             return self._rendered
 
     def _snapshot_now(self, now: dt.datetime) -> Snapshot:
@@ -74,8 +77,13 @@ class HomeCalendars:
             team_file = None
         return Snapshot(periods, team_file, now.date())
 
-    def _render(self, now: dt.datetime) -> Rendered:
-        periods = [p for d in self.home.period_dirs() if (p := _read_consistent(d)) is not None]
+    def _render(self, now: dt.datetime) -> Rendered | None:
+        """The feeds of every period as it is now; None if a period could not be read as one version (it was
+        being replaced each time): the feeds served so far stand until the next request."""
+        read = [_read_consistent(d) for d in self.home.period_dirs()]
+        periods = [p for p in read if p is not None]
+        if len(periods) < len(read):
+            return None
         if not periods:
             return Rendered({}, now)
         team = _team(self.home, periods[-1])
@@ -111,13 +119,14 @@ def _version(directory: Path) -> str:
 
 
 def _read_consistent(directory: Path) -> PeriodVersion | None:
-    """The period as one version: read again if the directory was replaced while it was being read."""
+    """The period as one version: read again if the directory was replaced while it was being read; None if it
+    never held still."""
     for _ in range(READ_ATTEMPTS):
         before = _version(directory)
         try:
             period = read_period(directory)
         except (RotaError, OSError):
-            period = None
+            continue
         if _version(directory) == before:
             return period
     return None
