@@ -1,4 +1,4 @@
-"""Each member's load, fair share and balance over a rota (SPEC §6), from assignments alone."""
+"""Each member's load, fair share and balance over a rota (docs/spec.md §6), from assignments alone."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One family of errors. Each knows its exit code (SPEC §12); the CLI shows them in one place."""
+"""One family of errors. Each knows its exit code (docs/spec.md §12); the CLI shows them in one place."""
 
 from __future__ import annotations
 

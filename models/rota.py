@@ -42,6 +42,26 @@ class Cancelled:
 
 
 @dataclass(frozen=True)
+class MemberChange:
+    """What one member held before a change and holds after it, of the assignments the change touched."""
+
+    member: str
+    before: tuple[Assignment, ...]
+    after: tuple[Assignment, ...]
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """One change to a published period, as notices tell it: its kind, why, when, and who it touched."""
+
+    id: str  # stable: the same change always has the same id
+    kind: str  # cover, swap, update, generate
+    why: str
+    at: dt.datetime
+    members: tuple[MemberChange, ...]
+
+
+@dataclass(frozen=True)
 class PastPeriod:
     """An earlier rota read as history: its rows, and the fair shares it was published with.
 

@@ -124,8 +124,15 @@ def generate(
             history=() if in_home else problem.history,
         )
         if is_rota_dir(target):
-            changed = next_version(read_period(target), team, source.team_text, rows, now)
-            version = replace(version, rows=changed.rows, cancelled=changed.cancelled, modified=changed.modified)
+            why = "generated again with --force"
+            changed = next_version(read_period(target), team, source.team_text, rows, now, kind="generate", why=why)
+            version = replace(
+                version,
+                rows=changed.rows,
+                cancelled=changed.cancelled,
+                modified=changed.modified,
+                changes=changed.changes,
+            )
         feeds = team_feeds(team)
         if in_home:
             tokens = tokens_with(inherited_tokens(home, [*earlier, *history]), feeds)

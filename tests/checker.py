@@ -1,4 +1,4 @@
-"""An independent checker of SPEC §5's hard rules on a written rota directory.
+"""An independent checker of the hard rules (docs/spec.md §5) on a written rota directory.
 
 It shares no code with the solver, nor with `models/`: it reads team.yaml and rota.csv itself and does its
 own calendar arithmetic, so that a bug in the rota model cannot hide itself here.

@@ -1,4 +1,4 @@
-"""Calendar arithmetic (SPEC §4, §6): quarters, changeovers across DST, noon ownership, absences."""
+"""Calendar arithmetic (docs/spec.md §4, §6): quarters, changeovers across DST, noon ownership, absences."""
 
 from __future__ import annotations
 

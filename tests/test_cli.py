@@ -1,4 +1,4 @@
-"""The command line: every bad input of SPEC §3 and each exit code of §12, message and code exactly."""
+"""The command line: every bad input of docs/spec.md §3 and each exit code of §12, message and code exactly."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`rota cover` (SPEC §8): the issue's scenario on the example team, the feeds after a cover, atomic writes."""
+"""`rota cover` (docs/spec.md §8): the issue's scenario on the example team, the feeds after a cover, atomic writes."""
 
 from __future__ import annotations
 

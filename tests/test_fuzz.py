@@ -1,4 +1,4 @@
-"""Broken team files of every kind end in exit 2 and a message naming the file, never a traceback (SPEC §12)."""
+"""Broken team files of every kind end in exit 2 and a message naming the file, never a traceback (docs/spec.md §12)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""iCalendar files (SPEC §10): strict, stable, and the same instants as rota.csv."""
+"""iCalendar files (docs/spec.md §10): strict, stable, and the same instants as rota.csv."""
 
 from __future__ import annotations
 

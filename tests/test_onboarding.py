@@ -1,4 +1,4 @@
-"""Onboarding (SPEC §7): new members shadow an experienced first-role holder before they carry the pager."""
+"""Onboarding (docs/spec.md §7): new members shadow an experienced first-role holder before they carry the pager."""
 
 from __future__ import annotations
 

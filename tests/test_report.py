@@ -1,4 +1,4 @@
-"""`rota report`: figures worked out by hand for a small rota across a daylight-saving change (SPEC §6, §12)."""
+"""`rota report`: figures worked out by hand for a small rota across a daylight-saving change (docs/spec.md §6, §12)."""
 
 from __future__ import annotations
 

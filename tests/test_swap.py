@@ -1,4 +1,4 @@
-"""`rota swap` (SPEC §8): hand over or trade a shift, checked against every hard rule."""
+"""`rota swap` (docs/spec.md §8): hand over or trade a shift, checked against every hard rule."""
 
 from __future__ import annotations
 

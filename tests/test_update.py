@@ -1,4 +1,4 @@
-"""`rota update` and property tests of `cover` and `update` over generated teams (SPEC §8).
+"""`rota update` and property tests of `cover` and `update` over generated teams (docs/spec.md §8).
 
 What the update properties assert, precisely (its first objective is the number of changed assignments, so
 fairness never buys a change):

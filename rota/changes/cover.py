@@ -111,7 +111,8 @@ def cover(
                 rows, more = repair_future(problem, rows, horizon, order="spread_first", time_limit_s=time_limit_s)
                 notes.extend(more)
             notes.extend(_unchanged_notes(problem, before.rows, who, absence, now))
-            after = next_version(before, team, text.encode("utf-8"), rows, now)
+            why = f"{who}: {reason} {first}..{day_last}"
+            after = next_version(before, team, text.encode("utf-8"), rows, now, kind="cover", why=why)
             state.stage(index, after, problem)
             changes.append(
                 Change("cover", state.directories[index], before, after, before_problem, problem, now, tuple(notes))

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from models.calendar import Interval
 from models.errors import InfeasibleError, InputError
@@ -51,7 +52,7 @@ def swap(
         holder = _holder(state.periods[first], week, role, now, "--week")
         if holder == to:
             raise InputError(f"{to} already holds {role} in the week of {week}; nothing to swap")
-        handed = [(first, week, role, holder, to)]
+        handed = [Handover(first, week, role, holder, to)]
         if with_week is not None:
             second = _period_of(state, with_week, "--with-week")
             rows = state.periods[second].rows
@@ -61,9 +62,9 @@ def swap(
             if not theirs:
                 raise InputError(f"--with-week {with_week}: {to} holds no role that week; give a week they hold")
             _holder(state.periods[second], with_week, theirs[0], now, "--with-week")
-            handed.append((second, with_week, theirs[0], to, holder))
+            handed.append(Handover(second, with_week, theirs[0], to, holder))
         changes, broken, notes = [], [], []
-        indexes = sorted({index for index, *_ in handed})
+        indexes = sorted({h.period for h in handed})
         # Each period under the team file as it is now, on the history as it was before this swap.
         drafts = {i: replace(state.periods[i], team=team, team_yaml=text) for i in indexes}
         facts = {i: (state.problem(i), state.problem(i, drafts[i])) for i in indexes}
@@ -72,12 +73,12 @@ def swap(
             before_problem, unswapped = facts[index]
             problem = state.problem(index, drafts[index])
             rows = before.rows
-            for i, shift_week, shift_role, giver, taker in handed:
-                if i == index:
-                    rows = hand(problem, rows, shift_week, shift_role, giver, taker, now)
+            for h in handed:
+                if h.period == index:
+                    rows = hand(problem, rows, h.week, h.role, h.giver, h.taker, now)
             broken += new_problems(problem, before.rows, rows, unswapped)
             notes += pending_edits(before_problem, unswapped, before.rows)
-            after = next_version(before, team, text, rows, now)
+            after = next_version(before, team, text, rows, now, kind="swap", why=_why(handed))
             state.stage(index, after, problem)
             changes.append(Change("swap", state.directories[index], before, after, before_problem, problem, now))
         broken += later.newly_broken()
@@ -87,6 +88,20 @@ def swap(
         return [replace(change, notes=tuple(notes)) for change in changes]
 
     return changing(path, compute, now)
+
+
+class Handover(NamedTuple):
+    """One shift changing hands in a swap; two in a trade."""
+
+    period: int  # its period's index in the home
+    week: dt.date
+    role: str
+    giver: str
+    taker: str
+
+
+def _why(handed: list[Handover]) -> str:
+    return "; ".join(f"{h.giver} handed {h.role} of the week of {h.week} to {h.taker}" for h in handed)
 
 
 def _period_of(state: HomeState, week: dt.date, option: str) -> int:

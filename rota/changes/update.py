@@ -51,7 +51,7 @@ def update(
             rows, notes = repair_current(problem, before.rows, now)
             limit = time_limit_s / len(live)
             rows, more = repair_future(problem, rows, now, order="changes_first", time_limit_s=limit)
-            after = next_version(before, team, text, rows, now)
+            after = next_version(before, team, text, rows, now, kind="update", why="the team file changed")
             state.stage(index, after, problem)
             changes.append(
                 Change("update", state.directories[index], before, after, before_problem, problem, now, (*notes, *more))

@@ -8,6 +8,7 @@ their feed as a cancelled event, under a UID of its own, until it ends.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from models.calendar import Interval
 from models.problem import Problem
-from models.rota import Assignment, Cancelled, Kind, cancelled_uid
+from models.rota import Assignment, Cancelled, ChangeRecord, Kind, MemberChange, cancelled_uid
 from models.team import Team
 from rota.assignments import sort_rows
 from rota.home.period import PeriodVersion
@@ -36,14 +37,21 @@ class Change:
 
 
 def next_version(
-    before: PeriodVersion, team: Team, team_yaml: bytes, rows: Sequence[Assignment], now: dt.datetime
+    before: PeriodVersion,
+    team: Team,
+    team_yaml: bytes,
+    rows: Sequence[Assignment],
+    now: dt.datetime,
+    *,
+    kind: str,
+    why: str,
 ) -> PeriodVersion:
     """`rows` as the next version of `before`, with `team` (and its file's bytes) as the period's facts.
 
     A row identical to the published row of the same UID keeps its SEQUENCE and LAST-MODIFIED. Any other row
     gets SEQUENCE one above the highest its UID ever had (0 for a UID never seen) and LAST-MODIFIED `now`.
     Each member's lost time (held before, not after) goes to cancelled.csv under a UID of its own; entries that
-    have ended are pruned.
+    have ended are pruned. The change, if anything changed, is recorded (`kind`, `why`) for notices.
     """
     old_by_uid = {a.uid: a for a in before.rows}
     highest: dict[str, int] = defaultdict(lambda: -1)
@@ -65,6 +73,7 @@ def next_version(
     cancelled = _merge(kept, lost, final, now)
     live = {a.uid for a in final} | {c.assignment.uid for c in cancelled}
     modified = {uid: when for uid, when in modified.items() if uid in live}
+    record = change_record(before.rows, final, kind, why, now)
     return replace(
         before,
         team=team,
@@ -73,7 +82,32 @@ def next_version(
         cancelled=cancelled,
         generated=before.generated or now,
         modified=modified,
+        changes=(*before.changes, record) if record is not None else before.changes,
     )
+
+
+def change_record(
+    old: Sequence[Assignment], new: Sequence[Assignment], kind: str, why: str, now: dt.datetime
+) -> ChangeRecord | None:
+    """Who a change touched, with what they held before and hold after of the assignments it changed; None when
+    nothing changed."""
+    old_by_uid = {a.uid: a for a in old}
+    new_by_uid = {a.uid: a for a in new}
+    gone = [a for uid, a in old_by_uid.items() if uid not in new_by_uid or not same_assignment(a, new_by_uid[uid])]
+    came = [a for uid, a in new_by_uid.items() if uid not in old_by_uid or not same_assignment(a, old_by_uid[uid])]
+    if not gone and not came:
+        return None
+    members = sorted({a.member for a in [*gone, *came]})
+    touched = tuple(
+        MemberChange(
+            member,
+            tuple(a for a in gone if a.member == member),
+            tuple(a for a in came if a.member == member),
+        )
+        for member in members
+    )
+    digest = hashlib.sha256(repr((kind, why, now.isoformat(), touched)).encode()).hexdigest()[:12]
+    return ChangeRecord(f"{kind}-{now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}-{digest}", kind, why, now, touched)
 
 
 def same_assignment(a: Assignment, b: Assignment) -> bool:

@@ -1,5 +1,5 @@
 """rota.png: the rota at a glance. Members down, weeks across, each cell coloured by the role held; covers and
-absences marked; beside it each member's balance as a bar (SPEC §6: 0 is perfectly fair).
+absences marked; beside it each member's balance as a bar (0 is perfectly fair).
 
 Drawn with matplotlib's Agg backend (no display needed) as one image per grid rather than one patch per cell,
 so that a team of 30 over a quarter costs no more to draw than a team of 8. Height grows with the team.
@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from models.balance import member_balances
 from models.errors import InputError
@@ -111,7 +112,10 @@ def write_chart(path: Path, problem: Problem, rows: Sequence[Assignment]) -> Non
 
 # The grid's content ------------------------------------------------------------------------------------------
 
-Cell = tuple[int, int]  # (member row, week column)
+
+class Cell(NamedTuple):
+    row: int  # the member's
+    column: int  # the week's
 
 
 def _cells(
@@ -128,15 +132,15 @@ def _cells(
         for week in weeks:
             if problem.absence_during(member, problem.interval(week)) is not None:
                 grid[row_of[member]][column_of[week]] = 1
-                absent.append((row_of[member], column_of[week]))
+                absent.append(Cell(row_of[member], column_of[week]))
     covers_given: list[Cell] = []
     covered_shifts = {(a.week, a.role) for a in rows if a.kind == "cover"}
     covers_received: set[Cell] = set()
     for a in rows:
         if a.member not in row_of or a.week not in column_of or a.role not in code:
             continue
-        cell = (row_of[a.member], column_of[a.week])
-        grid[cell[0]][cell[1]] = code[a.role]
+        cell = Cell(row_of[a.member], column_of[a.week])
+        grid[cell.row][cell.column] = code[a.role]
         if a.kind == "cover":
             covers_given.append(cell)
         elif (a.week, a.role) in covered_shifts:
@@ -147,8 +151,7 @@ def _cells(
 
 def _mark(axes: object, cells: list[Cell], marker: str, colour: str) -> None:
     if cells:
-        ys, xs = zip(*cells, strict=True)
-        axes.scatter(xs, ys, marker=marker, s=22, c=colour, linewidths=1.2)  # type: ignore[attr-defined]
+        axes.scatter([c.column for c in cells], [c.row for c in cells], marker=marker, s=22, c=colour, linewidths=1.2)  # type: ignore[attr-defined]
 
 
 def _marker_handle(marker: str, colour: str, label: str) -> object:

@@ -1,4 +1,4 @@
-"""rota.csv: one row an assignment (SPEC §9). Also the history format, so reading it is strict and helpful."""
+"""rota.csv: one row an assignment (docs/spec.md §9). Also the history format, so reading it is strict and helpful."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def format_load(load: float) -> str:
 
 
 def rota_csv(team: Team, rows: Iterable[Assignment]) -> bytes:
-    """The bytes of rota.csv: columns in SPEC order, times with the team's local offset, LF line ends."""
+    """The bytes of rota.csv: columns in docs/spec.md's order, times with the team's local offset, LF line ends."""
     zone = team.zone
     known = {m.id: m for m in team.members}
     records = []

@@ -9,6 +9,8 @@ Besides rota.csv, team.yaml, rota.ics, feeds/ and rota.png, a rota directory kee
   member's feed as STATUS:CANCELLED until it ends.
 - `modified.json`: `{"generated": time, "events": {uid: time}}`, each event's LAST-MODIFIED; an event it does not
   name was last modified when the rota was generated.
+- `changes.jsonl`: one line per change made to it (cover, swap, update, generate --force): its kind, why, when,
+  and each member it touched with what they held before and after; notices are made from it.
 - `history.csv`, for a rota directory outside a home only: the earlier rotas it was made with, whose fair shares
   period.json keeps as `history_shares`.
 """
@@ -26,12 +28,13 @@ from models.calendar import ONE_WEEK, Period, named_period
 from models.errors import InputError
 from models.loader import load_team
 from models.problem import Problem, make_problem
-from models.rota import Assignment, Cancelled, PastPeriod
+from models.rota import Assignment, Cancelled, ChangeRecord, MemberChange, PastPeriod
 from models.team import Team
 from rota.exports.rota_csv import read_rota_csv, rota_csv
 
 RECORD_FILE = "period.json"
 CANCELLED_FILE = "cancelled.csv"
+CHANGES_FILE = "changes.jsonl"
 MODIFIED_FILE = "modified.json"
 HISTORY_FILE = "history.csv"
 TEAM_COPY = "team.yaml"
@@ -52,6 +55,7 @@ class PeriodVersion:
     generated: dt.datetime | None = None  # LAST-MODIFIED of events `modified` does not name
     modified: dict[str, dt.datetime] = field(default_factory=dict)
     history: tuple[PastPeriod, ...] = ()  # outside a home: the earlier rotas it was made with
+    changes: tuple[ChangeRecord, ...] = ()  # every change since it was generated, oldest first
 
     @property
     def start(self) -> dt.datetime:
@@ -102,6 +106,7 @@ def read_period(directory: Path) -> PeriodVersion:
         home_team_file = None
     lost = read_rota_csv(directory / CANCELLED_FILE) if (directory / CANCELLED_FILE).is_file() else []
     generated, modified = _read_modified(directory / MODIFIED_FILE)
+    changes = _read_changes(directory / CHANGES_FILE)
     return PeriodVersion(
         team,
         (directory / TEAM_COPY).read_bytes(),
@@ -113,6 +118,7 @@ def read_period(directory: Path) -> PeriodVersion:
         generated,
         modified,
         history,
+        changes,
     )
 
 
@@ -148,6 +154,50 @@ def _read_modified(path: Path) -> tuple[dt.datetime | None, dict[str, dt.datetim
     return generated, events
 
 
+def _read_changes(path: Path) -> tuple[ChangeRecord, ...]:
+    if not path.is_file():
+        return ()
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            data = json.loads(line)
+            members = tuple(
+                MemberChange(
+                    str(m["member"]),
+                    tuple(Assignment.model_validate(a) for a in m["before"]),
+                    tuple(Assignment.model_validate(a) for a in m["after"]),
+                )
+                for m in data["members"]
+            )
+            at = dt.datetime.fromisoformat(data["at"])
+            records.append(ChangeRecord(str(data["id"]), str(data["kind"]), str(data["why"]), at, members))
+        except (ValueError, KeyError, TypeError) as error:
+            raise InputError(f"{path}:{number}: not a change written by `rota` ({error}); remove the line") from None
+    return tuple(records)
+
+
+def changes_jsonl(changes: tuple[ChangeRecord, ...]) -> bytes:
+    lines = []
+    for record in changes:
+        members = [
+            {
+                "member": m.member,
+                "before": [a.model_dump(mode="json") for a in m.before],
+                "after": [a.model_dump(mode="json") for a in m.after],
+            }
+            for m in record.members
+        ]
+        document = {
+            "id": record.id,
+            "kind": record.kind,
+            "why": record.why,
+            "at": record.at.isoformat(),
+            "members": members,
+        }
+        lines.append(json.dumps(document, ensure_ascii=False, sort_keys=True))
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
 def period_files(version: PeriodVersion, problem: Problem, now: dt.datetime) -> dict[str, bytes]:
     """Every file of a rota directory version, as bytes; `problem` holds its facts (fair shares, holidays)."""
     from rota.exports.chart import chart_png
@@ -179,6 +229,8 @@ def period_files(version: PeriodVersion, problem: Problem, now: dt.datetime) -> 
     events = {uid: when.astimezone(dt.UTC).isoformat() for uid, when in sorted(version.modified.items())}
     document = {"generated": generated.astimezone(dt.UTC).isoformat(), "events": events}
     files[MODIFIED_FILE] = (json.dumps(document, indent=2) + "\n").encode("utf-8")
+    if version.changes:
+        files[CHANGES_FILE] = changes_jsonl(version.changes)
     return files
 
 
