@@ -308,18 +308,24 @@ def test_a_feed_is_never_served_half_read_while_the_directory_is_replaced(server
         files,
         {**files, "rota.csv": swapped.encode()},
     ]
-    journal = server.team_file.parent / ".test-journal.json"
+    journal = server.team_file.parent / ".rota-journal.json"
+    lock = server.team_file.parent / ".rota.lock"
+
+    def apply(files: dict[str, bytes]) -> None:
+        with commit.locked(lock, "the test"):  # as every command does: the server never waits for it
+            commit.apply(commit.Changes(directories={server.rota_dir: files}), journal)
+
     url = server.url("team", server.token("team"))
     seen_quiet = []
     for version in versions:
-        commit.apply(commit.Changes(directories={server.rota_dir: version}), journal)
+        apply(version)
         seen_quiet.append(httpx.get(url).content)
     assert seen_quiet[0] != seen_quiet[1]
     done = threading.Event()
 
     def republish() -> None:
         for i in range(40):
-            commit.apply(commit.Changes(directories={server.rota_dir: versions[i % 2]}), journal)
+            apply(versions[i % 2])
         done.set()
 
     writer = threading.Thread(target=republish)
@@ -332,7 +338,7 @@ def test_a_feed_is_never_served_half_read_while_the_directory_is_replaced(server
                 break
     writer.join(timeout=30)
     assert all(r.status_code == 200 and r.content in seen_quiet for r in seen)
-    commit.apply(commit.Changes(directories={server.rota_dir: files}), journal)
+    apply(files)
 
 
 # Logs --------------------------------------------------------------------------------------------------------------
@@ -348,3 +354,46 @@ def test_the_log_holds_requests_but_no_token(server: Server) -> None:
     for used in server.tokens_used:
         assert used not in log
     assert "token=" not in log
+
+
+# Who is on call: /oncall.json -------------------------------------------------------------------------------------
+
+
+def oncall(server: Server, at: str | None = None, token: str | None = None) -> httpx.Response:
+    params = {"token": token if token is not None else server.token("team")}
+    if at is not None:
+        params["at"] = at
+    return httpx.get(f"{server.base}/oncall.json", params=params)
+
+
+def test_oncall_json_is_what_rota_who_says(server: Server) -> None:
+    response = oncall(server, "2027-01-13T12:00+00:00")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["cache-control"] == "no-cache"
+    expected = json.loads(cli("who", server.team_file, "--json", "--at", "2027-01-13T12:00+00:00"))
+    assert response.json() == expected
+    assert response.json()["roles"][0]["now"]["end"] == "2027-01-19T10:00:00+00:00"
+
+
+def test_oncall_json_has_an_etag_and_answers_304(server: Server) -> None:
+    response = oncall(server, "2027-01-13T12:00")
+    assert response.headers["etag"].startswith('"')
+    again = httpx.get(response.url, headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_oncall_at_without_an_offset_is_the_teams_time(server: Server) -> None:
+    assert oncall(server, "2027-01-13T12:00").json()["at"] == "2027-01-13T12:00:00+00:00"  # London, winter
+
+
+def test_oncall_with_a_bad_at_is_a_400_with_one_line(server: Server) -> None:
+    response = oncall(server, "yesterday")
+    assert response.status_code == 400
+    assert response.text.count("\n") == 1 and "at='yesterday': not an ISO 8601 date-time" in response.text
+
+
+def test_oncall_answers_only_to_the_team_feeds_token(server: Server, unknown_feed_404: tuple[object, ...]) -> None:
+    for token in ("", "wrong", server.token("alice"), server.token("primary")):
+        response = oncall(server, token=token)
+        assert not_found_shape(response, response.content) == unknown_feed_404

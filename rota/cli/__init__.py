@@ -14,6 +14,7 @@ from rota.cli.feeds import feeds, serve
 from rota.cli.generate import check, generate, schema
 from rota.cli.params import RotaGroup
 from rota.cli.report import report
+from rota.cli.who import who
 
 
 @click.group(cls=RotaGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -26,7 +27,7 @@ def main() -> None:
     """
 
 
-for command in (generate, check, cover, swap, update, report, serve, feeds, schema):
+for command in (generate, check, cover, swap, update, who, report, serve, feeds, schema):
     main.add_command(command)
 
 

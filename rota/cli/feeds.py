@@ -44,15 +44,15 @@ def serve(home: Path, host: str, port: int, past_days: int) -> None:
     import uvicorn
 
     from rota.home.home import find_home
-    from rota.home.state import reading
+    from rota.home.state import snapshot
     from rota.home.tokens import ensure_tokens, team_feeds
     from rota.server.app import create_app
 
     place = find_home(home)
-    with reading(place) as state:
-        if not state.periods:
-            raise InputError(f"{home}: no published rota yet; run `rota generate {place.team_file}` first")
-        team = state.team if not place.lone else state.periods[0].team
+    state = snapshot(place)
+    if not state.periods:
+        raise InputError(f"{home}: no published rota yet; run `rota generate {place.team_file}` first")
+    team = state.team
     names = team_feeds(team)
     ensure_tokens(place, names)  # every feed servable from the start, even before `rota feeds` runs
     _check_port_free(host, port)
@@ -84,12 +84,11 @@ def feeds(home: Path, action: str | None, feed: str | None, base_url: str | None
         rota feeds examples/team.yaml revoke alice --base-url https://rota.example.com
     """
     from rota.home.home import find_home
-    from rota.home.state import reading
+    from rota.home.state import snapshot
     from rota.home.tokens import ensure_tokens, revoke, team_feeds
 
     place = find_home(home)
-    with reading(place) as state:
-        team = state.periods[0].team if place.lone and state.periods else state.team
+    team = snapshot(place).team
     base = _parse_base_url(base_url) if base_url is not None else None
     names = team_feeds(team)
     if action == "revoke":

@@ -72,6 +72,15 @@ def locked(lock_file: Path, what: str) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+def try_lock(fd: int) -> bool:
+    """Take the lock on an open lock file if it is free, without waiting; closing `fd` releases it."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
 @dataclass
 class Changes:
     """What one command changes: whole directories (relative path -> bytes) and whole files."""

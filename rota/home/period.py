@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from models.calendar import ONE_WEEK, Period, named_period
-from models.errors import InputError
+from models.errors import InputError, RotaError
 from models.loader import load_team
 from models.problem import Problem, make_problem
 from models.rota import Assignment, Cancelled, ChangeRecord, MemberChange, PastPeriod
 from models.team import Team
 from rota.exports.rota_csv import read_rota_csv, rota_csv
+from rota.home.commit import VERSION_FILE
 
 RECORD_FILE = "period.json"
 CANCELLED_FILE = "cancelled.csv"
@@ -120,6 +121,30 @@ def read_period(directory: Path) -> PeriodVersion:
         history,
         changes,
     )
+
+
+READ_ATTEMPTS = 5  # a directory replaced while it is read without the lock is read again
+
+
+def read_period_steadily(directory: Path) -> PeriodVersion | None:
+    """The period as one version, read without the home's lock: read again if the directory was replaced while it
+    was being read; None if it never held still (or cannot be read)."""
+    for _ in range(READ_ATTEMPTS):
+        before = _version_in(directory)
+        try:
+            period = read_period(directory)
+        except (RotaError, OSError):
+            continue
+        if _version_in(directory) == before:
+            return period
+    return None
+
+
+def _version_in(directory: Path) -> str:
+    try:
+        return (directory / VERSION_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
 
 
 def _read_json(path: Path) -> dict[str, Any]:

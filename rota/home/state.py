@@ -9,10 +9,10 @@ when the team file changed while a command computed, the command starts again fr
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -26,7 +26,7 @@ from models.team import Team
 from rota.home import commit
 from rota.home.history import history_paths, load_history
 from rota.home.home import TOKENS_FILE, Home, find_home
-from rota.home.period import PeriodVersion, period_files, period_problem, read_period
+from rota.home.period import PeriodVersion, period_files, period_problem, read_period, read_period_steadily
 
 T = TypeVar("T")
 
@@ -53,6 +53,7 @@ class HomeState:
     directories: list[Path]
     now: dt.datetime  # the command's moment, absolute
     loaded_team: Team | None = None  # None only for a lone directory not yet written
+    read_periods: list[PeriodVersion] | None = None  # read up front (a snapshot); else on first use, under the lock
     staged: dict[int, Staged] = field(default_factory=dict)
     new_directories: dict[Path, Staged] = field(default_factory=dict)
     new_team_text: bytes | None = None
@@ -75,14 +76,12 @@ class HomeState:
             raise InputError(f"{self.home.team_file}: no such file; give a team file, e.g. examples/team.yaml")
         return self.loaded_team
 
-    @cached_property
-    def _read_periods(self) -> list[PeriodVersion]:
-        return [read_period(directory) for directory in self.directories]
-
     @property
     def periods(self) -> list[PeriodVersion]:
         """Every published period by first week, as staged so far in this command."""
-        return [self.staged[i].version if i in self.staged else p for i, p in enumerate(self._read_periods)]
+        if self.read_periods is None:
+            self.read_periods = [read_period(directory) for directory in self.directories]
+        return [self.staged[i].version if i in self.staged else p for i, p in enumerate(self.read_periods)]
 
     def team_history(self) -> list[PastPeriod]:
         """Rotas from before the home kept them: the team file's `history:` entries."""
@@ -159,6 +158,26 @@ def reading(home: Home, now: dt.datetime | None = None) -> Iterator[HomeState]:
     with commit.locked(home.lock_file, str(home.root)):
         commit.recover(home.journal, home.staged_prefix)
         yield HomeState.read(home, now)
+
+
+def snapshot(home: Home, now: dt.datetime | None = None) -> HomeState:
+    """The home as it is, for a command that only reads it (who, report, the server): never waits for the lock.
+
+    With the lock free, it is taken for a moment to finish any change a killed command left half-done. With the lock
+    held (a `generate` solving), each period is read as one version without it: a reader never waits on a writer.
+    """
+    fd = os.open(home.lock_file, os.O_RDWR | os.O_CREAT, 0o600) if home.lock_file.parent.is_dir() else None
+    try:
+        if fd is not None and commit.try_lock(fd):
+            commit.recover(home.journal, home.staged_prefix)
+        state = HomeState.read(home, now)
+    finally:
+        if fd is not None:
+            os.close(fd)
+    periods = [read_period_steadily(directory) for directory in state.directories]
+    state.read_periods = [p for p in periods if p is not None]
+    state.directories = [d for d, p in zip(state.directories, periods, strict=True) if p is not None]
+    return state
 
 
 def changing(path: Path | Home, compute: Callable[[HomeState], T], now: dt.datetime | None = None) -> T:

@@ -29,7 +29,7 @@ from rota.exports.rota_csv import format_load
 from rota.home.history import load_history
 from rota.home.home import find_home
 from rota.home.period import period_problem
-from rota.home.state import HomeState, reading
+from rota.home.state import HomeState, snapshot
 
 WEEKEND = (5, 6)  # Saturday, Sunday, as `date.weekday()` counts
 
@@ -80,13 +80,13 @@ def load_report(
 ) -> tuple[Report, Problem, list[Assignment]]:
     """A period of a home (the one `path` names, or `period`, else the latest) and everything before it."""
     home = find_home(path)
-    with reading(home) as state:
-        if not state.periods:
-            raise InputError(f"{path}: no published rota yet; run `rota generate {home.team_file}` first")
-        index = _chosen(state, path, period)
-        version = state.periods[index]
-        history = (*state.history_before(index), *load_history(extra_history))
-        problem = period_problem(version, history)
+    state = snapshot(home)
+    if not state.periods:
+        raise InputError(f"{path}: no published rota yet; run `rota generate {home.team_file}` first")
+    index = _chosen(state, path, period)
+    version = state.periods[index]
+    history = (*state.history_before(index), *load_history(extra_history))
+    problem = period_problem(version, history)
     return build_report(problem, version.rows), problem, version.rows
 
 

@@ -1,6 +1,7 @@
-"""The feed server (docs/spec.md §11): a Starlette app serving a team home's calendars at secret URLs.
+"""The feed server (docs/spec.md §11): a Starlette app serving a team home's calendars, who is on call and the
+team's page, at secret URLs.
 
-The feeds are rendered from every published period of the home (calendars.HomeCalendars) and rendered again
+The feeds are rendered from every published period of the home (view.HomeView) and rendered again
 when anything on disk changes, so a change is served at the next request, without a restart, and never half
 read. Tokens are read at every request, so a revoked one stops working at once. Every 404 is the same response,
 whether the feed is unknown, the token wrong, missing or revoked, or the path a trick: nothing tells a caller
@@ -13,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import hashlib
+import json
 import logging
+from importlib import resources
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -22,29 +25,71 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from models.calendar import moment_in
 from models.errors import InputError
+from models.team import Team
 from rota.home.home import Home
-from rota.home.tokens import FEED_NAME, parse_tokens, token_matches
-from rota.server.calendars import PAST_DAYS, HomeCalendars
+from rota.home.tokens import FEED_NAME, TEAM_FEED, parse_tokens, token_matches
+from rota.reports.oncall import on_call, oncall_json
+from rota.server.page import page_html
+from rota.server.view import PAST_DAYS, HomeView
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
+# The page's headers: the token is in its URL, so no referrer leaves it; nothing runs, nothing frames it.
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "private, no-cache",
+}
+STYLE = (resources.files("rota.server") / "style.css").read_bytes()
 
 log = logging.getLogger("rota.server")
 
 
 def create_app(home: Home, past_days: int = PAST_DAYS) -> Starlette:
     """The ASGI app for one home (its periods may be replaced on disk at any time)."""
-    calendars = HomeCalendars(home, past_days)
+    view = HomeView(home, past_days)
 
     async def calendar(request: Request) -> Response:
         feed = request.path_params["feed"]
-        if not FEED_NAME.fullmatch(feed) or not token_matches(_tokens(home), feed, request.query_params.get("token")):
+        if not FEED_NAME.fullmatch(feed) or not _allowed(home, feed, request):
             return not_found()
-        served = calendars.feed(feed, dt.datetime.now(dt.UTC))
-        if served is None:  # a member removed, or a token for a feed the home does not have
+        current = view.current(dt.datetime.now(dt.UTC))
+        body = current.feeds.get(feed)
+        if body is None:  # a member removed, or a token for a feed the home does not have
             return not_found()
-        body, modified = served
-        return _calendar_response(request, body, int(modified.timestamp()))
+        return _conditional(request, body, CALENDAR_TYPE, {"Cache-Control": "private"}, current.modified)
+
+    async def oncall(request: Request) -> Response:
+        if not _allowed(home, TEAM_FEED, request):
+            return not_found()
+        current = view.current(dt.datetime.now(dt.UTC))
+        at = _moment(request, current.team)
+        if isinstance(at, Response):
+            return at
+        body = json.dumps(oncall_json(on_call(current.team, current.periods, at)), indent=2, ensure_ascii=False)
+        headers = {"Cache-Control": "no-cache"}
+        return _conditional(request, body.encode() + b"\n", "application/json", headers, None)
+
+    async def page(request: Request) -> Response:
+        if not _allowed(home, TEAM_FEED, request):
+            return not_found()
+        current = view.current(dt.datetime.now(dt.UTC))
+        at = _moment(request, current.team)
+        if isinstance(at, Response):
+            return at
+        token = request.query_params["token"]
+        feed_url = str(request.url_for("calendar", feed=TEAM_FEED).include_query_params(token=token))
+        html = page_html(current, at, feed_url)
+        return _conditional(request, html.encode(), "text/html; charset=utf-8", PAGE_HEADERS, None)
+
+    async def style(request: Request) -> Response:
+        headers = {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"}
+        return Response(STYLE, media_type="text/css; charset=utf-8", headers=headers)
 
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok\n")
@@ -54,12 +99,35 @@ def create_app(home: Home, past_days: int = PAST_DAYS) -> Starlette:
             return PlainTextResponse("Method Not Allowed\n", 405, headers={"Allow": "GET, HEAD"})
         return not_found()  # no route: the same answer as an unknown feed
 
+    methods = ["GET", "HEAD"]
     app = Starlette(
-        routes=[Route("/calendar/{feed}.ics", calendar, methods=["GET", "HEAD"]), Route("/healthz", healthz)],
+        routes=[
+            Route("/calendar/{feed}.ics", calendar, methods=methods, name="calendar"),
+            Route("/oncall.json", oncall, methods=methods),
+            Route("/", page, methods=methods),
+            Route("/style.css", style, methods=methods),
+            Route("/healthz", healthz),
+        ],
         exception_handlers={404: http_error, 405: http_error},
     )
     app.add_middleware(AccessLog)
     return app
+
+
+def _allowed(home: Home, feed: str, request: Request) -> bool:
+    return token_matches(_tokens(home), feed, request.query_params.get("token"))
+
+
+def _moment(request: Request, team: Team) -> dt.datetime | Response:
+    """`?at=`: an ISO date-time (without an offset: the team's time); absent: now. A bad one is a 400."""
+    given = request.query_params.get("at")
+    if given is None:
+        return dt.datetime.now(team.zone)
+    try:
+        return moment_in(dt.datetime.fromisoformat(given), team.zone)
+    except ValueError:
+        reason = f"at={given!r}: not an ISO 8601 date-time, e.g. 2027-02-10T12:00 or 2027-02-10T12:00+01:00\n"
+        return PlainTextResponse(reason[:300], 400, headers={"Cache-Control": "no-store"})
 
 
 def not_found() -> Response:
@@ -78,30 +146,32 @@ def _tokens(home: Home) -> dict[str, str]:
         return {}
 
 
-def _calendar_response(request: Request, body: bytes, modified_s: int) -> Response:
+def _conditional(
+    request: Request, body: bytes, content_type: str, extra: dict[str, str], modified: dt.datetime | None
+) -> Response:
+    """The body with a strong ETag (and Last-Modified where known), or 304 when the client has it already."""
     etag = f'"{hashlib.sha256(body).hexdigest()}"'
-    headers = {
-        "ETag": etag,
-        "Last-Modified": email.utils.formatdate(modified_s, usegmt=True),
-        "Cache-Control": "private",  # a personal feed: shared caches must not keep it
-    }
+    headers = {"ETag": etag, **extra}
+    modified_s = int(modified.timestamp()) if modified is not None else None
+    if modified_s is not None:
+        headers["Last-Modified"] = email.utils.formatdate(modified_s, usegmt=True)
     if _not_modified(request, etag, modified_s):
         return Response(status_code=304, headers=headers)
-    headers["Content-Type"] = CALENDAR_TYPE
+    headers["Content-Type"] = content_type
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(body))
         return Response(b"", headers=headers)
     return Response(body, headers=headers)
 
 
-def _not_modified(request: Request, etag: str, modified_s: int) -> bool:
+def _not_modified(request: Request, etag: str, modified_s: int | None) -> bool:
     """RFC 9110 §13.2.2: If-None-Match, when present, decides alone; else If-Modified-Since."""
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         candidates = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
         return "*" in candidates or etag in candidates
     if_modified_since = request.headers.get("if-modified-since")
-    if if_modified_since is None:
+    if if_modified_since is None or modified_s is None:
         return False
     try:
         since = email.utils.parsedate_to_datetime(if_modified_since)
