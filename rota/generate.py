@@ -76,7 +76,9 @@ def plan(
                 f"to make it again, pass --force with --out {directory}"
             )
     periods: list[PastPeriod] = [*state.team_history(), *(state.periods[i].as_history() for i in earlier)]
-    periods += load_history(history)
+    # A published period named again with --history counts once.
+    published = {d.resolve() for d in state.directories}
+    periods += load_history([path for path in history if path.resolve() not in published])
     return make_problem(team, period, periods), [state.directories[i] for i in earlier]
 
 

@@ -1,25 +1,15 @@
-"""Shared fixtures: small teams you can read in one screen, and a CLI runner."""
+"""Shared fixtures: team files written from a string, the example's rota published once, homes to change."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
-import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from rota.cli import main
-
-EXAMPLE_SOURCE = Path(__file__).resolve().parent.parent / "examples" / "team.yaml"
-# Tests use a copy in a home of its own: a run never writes into the repository's examples/.
-EXAMPLE = Path(tempfile.mkdtemp(prefix="rota-example-")) / "team.yaml"
-shutil.copyfile(EXAMPLE_SOURCE, EXAMPLE)
-NOW = "2026-12-01"  # a fixed clock: "next quarter" is 2027Q1
-Q1_NOW = NOW
+from tests.helpers import EXAMPLE, NOW, run
 
 
 @pytest.fixture
@@ -32,11 +22,6 @@ def write_team(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
-
-
-def run(*args: str | Path) -> Result:
-    """Run the CLI in-process as a user would, capturing output and exit code."""
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 @pytest.fixture(scope="session")
@@ -72,11 +57,3 @@ def home(published_home: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "payments"
     shutil.copytree(published_home, copy)
     return copy
-
-
-def snapshot(directory: Path) -> dict[str, bytes]:
-    """Every file under a directory, by relative path, as bytes."""
-    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
-
-
-TUESDAY = dt.date(2027, 1, 5)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.checker import check_rota_dir, read_rows
-from tests.conftest import run
+from tests.helpers import run
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from rota.cli import main
-from tests.conftest import EXAMPLE, NOW, run, snapshot
+from tests.helpers import EXAMPLE, NOW, ROTA, run, snapshot
 
 TEAM = """\
 team: t
@@ -211,9 +210,6 @@ def test_schema_is_json_schema() -> None:
     schema = json.loads(run("schema").output)
     assert schema["title"] == "Team"
     assert "members" in schema["required"]
-
-
-ROTA = Path(sys.executable).parent / "rota"  # the installed entry point, as a user runs it
 
 
 @pytest.mark.parametrize("reader", ["head -1", "true"])

@@ -14,7 +14,7 @@ from icalendar import Calendar
 from rota.exports.rota_csv import read_rota_csv
 from rota.home import commit
 from tests.checker import check_rota_dir
-from tests.conftest import run, snapshot
+from tests.helpers import run, snapshot
 
 WEEK = dt.date(2027, 2, 9)
 UTC = dt.UTC

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from tests.conftest import run
+from tests.helpers import run
 
 GOOD: dict[str, Any] = {
     "team": "payments",

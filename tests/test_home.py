@@ -21,7 +21,8 @@ from rota.home.home import TOKENS_FILE, find_home
 from rota.home.team_edit import add_absence
 from rota.reports.report import load_report
 from tests.checker import check_rota_dir, read_rows
-from tests.conftest import Q1_NOW, run
+from tests.helpers import NOW as Q1_NOW
+from tests.helpers import run
 
 Q2_NOW = "2027-03-01"
 

@@ -10,7 +10,7 @@ import pytest
 import vobject
 
 from tests.checker import read_rows
-from tests.conftest import EXAMPLE, run
+from tests.helpers import EXAMPLE, run
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +18,8 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-from tests.conftest import run
-from tests.test_server import _wait_until_ready, free_port
+from tests.helpers import ROTA, free_port, run, wait_until_ready
 
-ROTA = Path(sys.executable).parent / "rota"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 AT = "2027-02-10T12:00"  # a Wednesday in the example's 2027Q1, London time
@@ -54,7 +51,7 @@ def site(published_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_ready(process, base)
+        wait_until_ready(process, base)
         yield Site(home, base)
     finally:
         process.terminate()

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ruamel.yaml import YAML
 
 from models.calendar import quarter_period, shift_interval
 from models.errors import InfeasibleError
@@ -21,22 +20,10 @@ from models.problem import Problem, make_problem
 from models.team import Team
 from solver.solve import solve
 from tests.checker import check, check_rota_dir, read_rows
-from tests.conftest import run
+from tests.helpers import dump, run
 from tests.strategies import teams
 
 SLOW = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-def dump(team: Team, path: Path, **extra: Any) -> Path:
-    data = team.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
-    data["team"] = team.team
-    data["members"] = [
-        m.model_dump(mode="json", exclude_none=True, exclude_defaults=True) | {"id": m.id} for m in team.members
-    ]
-    data.update(extra)
-    with open(path, "w", encoding="utf-8") as handle:
-        YAML().dump(data, handle)
-    return path
 
 
 @st.composite

@@ -9,7 +9,7 @@ import icalendar
 from rota.home.history import load_history
 from rota.home.home import TOKENS_FILE
 from tests.checker import read_rows
-from tests.conftest import EXAMPLE, run
+from tests.helpers import EXAMPLE, run
 
 
 def generate(quarter: str, out: Path, *history: Path) -> None:

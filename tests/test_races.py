@@ -14,7 +14,6 @@ import select
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,9 +23,8 @@ import pytest
 from rota.exports.rota_csv import read_rota_csv
 from rota.home import commit
 from rota.home.team_edit import add_absence
-from tests.conftest import run
+from tests.helpers import ROTA, run
 
-ROTA = Path(sys.executable).parent / "rota"  # the installed entry point, as a user runs it
 NOW = "2027-02-09T18:00"
 Q1 = "rota-2027Q1"
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,11 +24,9 @@ from ical.calendar_stream import IcsCalendarStream
 from rota.cli import main
 from rota.exports.rota_csv import read_rota_csv
 from rota.home import commit
+from tests.helpers import EXAMPLE, ROTA, free_port, wait_until_ready
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "team.yaml"  # shadowing, holidays, a non-ASCII name
 FEEDS = ("team", "primary", "secondary", "alice", "bob", "carol", "dan", "erin", "frank", "grace", "heidi", "ivan")
-READY_TRIES = 100  # x 0.1 s: uvicorn starts in about a second
-ROTA = Path(sys.executable).parent / "rota"  # the installed entry point, as a user runs it
 
 
 def cli(*args: str | Path) -> str:
@@ -67,13 +63,6 @@ class Server:
         return response
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("served")
@@ -90,26 +79,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_ready(process, base)
+        wait_until_ready(process, base)
         yield Server(rota_dir, team_file, base, log_path)
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def _wait_until_ready(process: subprocess.Popen[bytes], base: str) -> None:
-    for _ in range(READY_TRIES):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        try:
-            process.wait(timeout=0.1)  # waits between tries, and notices a server that died
-        except subprocess.TimeoutExpired:
-            continue
-        pytest.fail(f"rota serve exited with {process.returncode}")
-    pytest.fail("rota serve did not answer /healthz")
 
 
 def not_found_shape(response: httpx.Response | http.client.HTTPResponse, body: bytes) -> tuple[object, ...]:

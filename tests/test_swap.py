@@ -8,7 +8,7 @@ import pytest
 
 from rota.exports.rota_csv import read_rota_csv
 from tests.checker import check_rota_dir
-from tests.conftest import run, snapshot
+from tests.helpers import run, snapshot
 
 NOW = "2027-02-09T18:30"
 

@@ -153,7 +153,7 @@ def test_serve_of_a_home_with_nothing_published_is_exit_2(home: Home) -> None:
 
 
 def test_serve_on_a_port_in_use_is_exit_2(tmp_path: Path) -> None:
-    from tests.conftest import EXAMPLE
+    from tests.helpers import EXAMPLE
 
     home = tmp_path / "team.yaml"
     home.write_bytes(EXAMPLE.read_bytes())

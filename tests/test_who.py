@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rota.exports.rota_csv import read_rota_csv
-from tests.conftest import run
+from tests.helpers import run
 
 
 def who(home: Path, *args: str) -> dict[str, Any]:

@@ -87,7 +87,9 @@ class HomeState:
         """Rotas from before the home kept them: the team file's `history:` entries."""
         if self.home.lone:
             return []
-        return load_history(history_paths(self.home.team_file, self.team, ()))
+        published = {d.resolve() for d in self.directories}  # a home period named there too counts once
+        paths = history_paths(self.home.team_file, self.team, ())
+        return load_history([p for p in paths if p.resolve() not in published])
 
     def history_before(self, index: int) -> tuple[PastPeriod, ...]:
         """What period `index` stands on: the team file's history, then every earlier period as it is now."""
