@@ -1,10 +1,10 @@
 """How many feed requests per second does `rota serve` answer, and how fast? A bounded load on loopback.
 
-Generates the example team's 2027Q1 rota, starts `rota serve` on a free 127.0.0.1 port, then `--clients`
-concurrent clients (keep-alive connections; a minimal HTTP/1.1 client on asyncio) share `--requests` GETs spread
-over every feed with its token, as calendar clients poll: most fetch the whole feed, every fourth revalidates with
-If-None-Match (a 304). Prints
-requests/second, p50/p99 latency and errors, writes results/feeds_load.json, and stops the server.
+Generates the example team's home with 2027Q1 and 2027Q2, starts `rota serve` on it on a free loopback port, then
+`--clients` concurrent clients (keep-alive connections; a minimal HTTP/1.1 client on asyncio) share `--requests`
+GETs spread over every feed with its token, as calendar clients poll: most fetch the whole feed, every fourth
+revalidates with If-None-Match (a 304). Prints requests/second, p50/p99 latency and errors, writes
+results/feeds_load.json, and stops the server.
 
     uv run python benchmarks/feeds_load.py [--clients 50] [--requests 5000]
 
@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -57,11 +58,12 @@ class Outcome:
 def served_rota() -> Iterator[tuple[str, Path]]:
     """A generated rota served by a real `rota serve` process; yields its base URL, stops it afterwards."""
     with tempfile.TemporaryDirectory(prefix="feeds-load-") as scratch:
-        rota_dir = Path(scratch) / "rota"
-        subprocess.run(
-            [ROTA, "generate", TEAM_FILE, "--quarter", "2027Q1", "--now", "2026-12-01", "--out", rota_dir, "-q"],
-            check=True,
-        )
+        rota_dir = Path(scratch) / "payments"  # the example's home: its team file and two quarters beside it
+        rota_dir.mkdir()
+        shutil.copyfile(TEAM_FILE, rota_dir / "team.yaml")
+        for quarter in ("2027Q1", "2027Q2"):
+            generate = [ROTA, "generate", rota_dir, "--quarter", quarter, "--now", "2026-12-01", "-q"]
+            subprocess.run(generate, check=True)
         port = _free_port()
         with open(Path(scratch) / "server.log", "wb") as log:
             process = subprocess.Popen([ROTA, "serve", rota_dir, "--port", str(port)], stdout=log, stderr=log)
