@@ -79,18 +79,22 @@ class PublicHolidays(Strict):
     def _known_country(self) -> PublicHolidays:
         import holidays
 
-        supported = holidays.list_supported_countries()
-        if self.country not in supported:
-            raise ReferenceProblem(
-                "public_holidays.country",
-                f"unknown country {self.country!r}; use an ISO 3166 code such as GB, US, DE, FR",
-            )
-        subdivisions = supported[self.country]
-        if self.subdivision is not None and self.subdivision not in subdivisions:
+        try:
+            # One country's calendar loads in milliseconds; the list of every country, only needed to say what
+            # would be valid, loads them all.
+            holidays.country_holidays(self.country, subdiv=self.subdivision)
+        except NotImplementedError:
+            supported = holidays.list_supported_countries()
+            if self.country not in supported:
+                raise ReferenceProblem(
+                    "public_holidays.country",
+                    f"unknown country {self.country!r}; use an ISO 3166 code such as GB, US, DE, FR",
+                ) from None
             raise ReferenceProblem(
                 "public_holidays.subdivision",
-                f"unknown subdivision {self.subdivision!r} of {self.country}; valid: {', '.join(subdivisions)}",
-            )
+                f"unknown subdivision {self.subdivision!r} of {self.country}; "
+                f"valid: {', '.join(supported[self.country])}",
+            ) from None
         return self
 
 

@@ -9,15 +9,9 @@ import click
 
 from rota.cli.params import HOME, TIME_LIMIT, command_console, period_options
 
-# What `generate` needs only once the rota is solved, loaded while the solver works: matplotlib for rota.png
-# (most of it), icalendar for the feeds, rich's tables.
-AFTER_SOLVING = (
-    "matplotlib.figure",
-    "matplotlib.backends.backend_agg",
-    "rota.exports.chart",
-    "rota.exports.ical",
-    "rota.reports.tables",
-)
+# What `generate` needs only once the rota is solved, loaded while the solver works: icalendar for the feeds,
+# rich's tables.
+AFTER_SOLVING = ("rota.exports.ical", "rota.reports.tables")
 
 
 @click.command()
@@ -44,7 +38,7 @@ def generate(
     quiet: bool,
 ) -> None:
     """Solve a fair rota for the home's next period and publish it beside the team file: rota-<period>/ with
-    rota.csv, rota.ics, feeds/, rota.png and the team file it was made from. Every earlier period in the home
+    rota.csv, rota.ics, feeds/ and the team file it was made from. Every earlier period in the home
     is its history.
 
     HOME is the team file, or the directory that holds it as team.yaml.

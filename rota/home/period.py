@@ -1,6 +1,6 @@
 """A published period: one rota directory, read and written whole (docs/spec.md §9).
 
-Besides rota.csv, team.yaml, rota.ics, feeds/ and rota.png, a rota directory keeps:
+Besides rota.csv, team.yaml, rota.ics and feeds/, a rota directory keeps:
 
 - `period.json`: the period's name and weeks, where its home's team file is, and the fair shares it was published
   with. Those are facts of the period's own time (its team file, its absences, who was onboarding then): when
@@ -225,7 +225,6 @@ def changes_jsonl(changes: tuple[ChangeRecord, ...]) -> bytes:
 
 def period_files(version: PeriodVersion, problem: Problem, now: dt.datetime) -> dict[str, bytes]:
     """Every file of a rota directory version, as bytes; `problem` holds its facts (fair shares, holidays)."""
-    from rota.exports.chart import chart_png
     from rota.exports.ical import feeds
 
     generated = version.generated or now
@@ -248,7 +247,6 @@ def period_files(version: PeriodVersion, problem: Problem, now: dt.datetime) -> 
         files[HISTORY_FILE] = rota_csv(version.team, history_rows)
         record["history_shares"] = {m: round(s, 6) for m, s in sorted(problem.past_shares.items())}
     files[RECORD_FILE] = (json.dumps(record, indent=2) + "\n").encode("utf-8")
-    files["rota.png"] = chart_png(problem, version.rows)
     cancelled_rows = [c.assignment.model_copy(update={"sequence": c.sequence}) for c in version.cancelled]
     files[CANCELLED_FILE] = rota_csv(version.team, cancelled_rows)
     events = {uid: when.astimezone(dt.UTC).isoformat() for uid, when in sorted(version.modified.items())}
