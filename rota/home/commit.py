@@ -52,8 +52,11 @@ on_wait: Callable[[str], None] = _say_waiting
 @contextlib.contextmanager
 def locked(lock_file: Path, what: str) -> Iterator[None]:
     """Hold an exclusive lock on `lock_file` (created if missing); after a second of waiting, say so."""
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise InputError(f"{lock_file.parent}: cannot be written ({error.strerror}); run rota as its owner") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -117,12 +120,21 @@ def apply(changes: Changes, journal: Path) -> None:
     Journalled even when there is one step: a directory exchanged by two renames is, for a moment, only in its
     staged copy, which a recovery without the journal would sweep away. The caller holds the lock that covers
     every path in `changes`."""
-    steps = [
-        _stage_directory(target, files, changes.owner_only.get(target, frozenset()))
-        for target, files in changes.directories.items()
+    steps: list[dict[str, str]] = []
+    try:
+        for target, files in changes.directories.items():
+            steps.append(_stage_directory(target, files, changes.owner_only.get(target, frozenset())))
+        for target, data in changes.files.items():
+            steps.append(_stage_file(target, data, changes.file_modes.get(target)))
+    except BaseException:
+        for step in steps:  # nothing was journalled: the home is as it was
+            _discard(Path(step["staged"]))
+        raise
+    base = journal.parent
+    relative = [
+        {**step, "staged": _relative(step["staged"], base), "target": _relative(step["target"], base)} for step in steps
     ]
-    steps += [_stage_file(target, data, changes.file_modes.get(target)) for target, data in changes.files.items()]
-    write_file(journal, json.dumps({"steps": steps}, indent=2).encode(), 0o600)
+    write_file(journal, json.dumps({"steps": relative}, indent=2).encode(), 0o600)
     for step in steps:
         _finish(step)
     journal.unlink()
@@ -137,7 +149,10 @@ def recover(journal: Path, staged_prefix: str = ".") -> bool:
     finished = False
     if journal.exists():
         for step in json.loads(journal.read_text(encoding="utf-8"))["steps"]:
-            _finish(step)
+            # Paths are relative to the journal's directory: a home moved after a crash still recovers.
+            _finish(
+                {**step, "staged": str(journal.parent / step["staged"]), "target": str(journal.parent / step["target"])}
+            )
         journal.unlink()
         _fsync_dir(journal.parent)
         finished = True
@@ -145,11 +160,20 @@ def recover(journal: Path, staged_prefix: str = ".") -> bool:
         for leftover in journal.parent.iterdir():
             if not leftover.name.startswith(staged_prefix):
                 continue
-            if leftover.name.endswith(STAGED_DIR):
-                shutil.rmtree(leftover, ignore_errors=True)
-            elif leftover.name.endswith(STAGED_FILE):
-                leftover.unlink(missing_ok=True)
+            if leftover.name.endswith((STAGED_DIR, STAGED_FILE)):
+                _discard(leftover)
     return finished
+
+
+def _discard(staged: Path) -> None:
+    if staged.is_dir():
+        shutil.rmtree(staged, ignore_errors=True)
+    else:
+        staged.unlink(missing_ok=True)
+
+
+def _relative(path: str, base: Path) -> str:
+    return os.path.relpath(path, base)
 
 
 # Steps -----------------------------------------------------------------------------------------------------
@@ -162,9 +186,14 @@ def _stage_directory(target: Path, files: Mapping[str, bytes], owner_only: froze
     staged = target.parent / f".{target.name}.{secrets.token_hex(6)}{STAGED_DIR}"
     staged.mkdir(mode=0o777)  # readable as the umask allows, like any directory the user makes
     version = version_of(files)
-    for relative, data in [*files.items(), (VERSION_FILE, version.encode() + b"\n")]:
-        _write(staged / relative, data, 0o600 if relative in owner_only else None)
-    _fsync_dir(staged)
+    try:
+        for relative, data in [*files.items(), (VERSION_FILE, version.encode() + b"\n")]:
+            _write(staged / relative, data, 0o600 if relative in owner_only else None)
+        for directory in {(staged / relative).parent for relative in files} | {staged}:
+            _fsync_dir(directory)
+    except BaseException:
+        _discard(staged)
+        raise
     return {"kind": "directory", "staged": str(staged), "target": str(target), "version": version}
 
 
@@ -182,7 +211,7 @@ def _finish(step: Mapping[str, str]) -> None:
             os.replace(staged, target)
             _fsync_dir(target.parent)
         return
-    if _version_in(target) != step["version"]:
+    if _version_in(target) != step["version"] and staged.exists():
         if target.exists():
             _exchange(staged, target)  # `staged` now holds the old version
         else:

@@ -33,6 +33,10 @@ T = TypeVar("T")
 ATTEMPTS = 3  # a team file saved by hand during every one of these is left for the person to sort out
 
 
+class HomeBusy(InputError):
+    """A period kept changing while a reader read it without the lock (a run of changes back to back)."""
+
+
 class TeamFileChanged(Exception):
     """The team file changed on disk while a command was computing from it: start again from the new file."""
 
@@ -100,20 +104,8 @@ class HomeState:
     def problem(self, index: int, version: PeriodVersion | None = None) -> Problem:
         return period_problem(version or self.periods[index], self.history_before(index))
 
-    def holding(self, moment: dt.datetime) -> int | None:
-        """The period whose weeks hold this moment, if any."""
-        return next((i for i, p in enumerate(self.periods) if p.start <= moment < p.end), None)
-
     def overlapping(self, interval: Interval) -> list[int]:
         return [i for i, p in enumerate(self.periods) if Interval(p.start, p.end).overlaps(interval)]
-
-    def facts_for(self, index: int, now: dt.datetime) -> tuple[Team, bytes]:
-        """The team file a change to period `index` works from: the home's, while the period has weeks to come
-        (the source of truth, edits included); its own, once it has ended, so that its facts stay as they were."""
-        period = self.periods[index]
-        if self.home.lone or period.end <= now:
-            return period.team, period.team_yaml
-        return self.team, self.new_team_text or self.team_text
 
     # Writing ---------------------------------------------------------------------------------------------------
 
@@ -168,7 +160,10 @@ def snapshot(home: Home, now: dt.datetime | None = None) -> HomeState:
     With the lock free, it is taken for a moment to finish any change a killed command left half-done. With the lock
     held (a `generate` solving), each period is read as one version without it: a reader never waits on a writer.
     """
-    fd = os.open(home.lock_file, os.O_RDWR | os.O_CREAT, 0o600) if home.lock_file.parent.is_dir() else None
+    try:
+        fd: int | None = os.open(home.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        fd = None  # a home this user may only read: nothing to finish, nothing to take
     try:
         if fd is not None and commit.try_lock(fd):
             commit.recover(home.journal, home.staged_prefix)
@@ -176,9 +171,13 @@ def snapshot(home: Home, now: dt.datetime | None = None) -> HomeState:
     finally:
         if fd is not None:
             os.close(fd)
-    periods = [read_period_steadily(directory) for directory in state.directories]
-    state.read_periods = [p for p in periods if p is not None]
-    state.directories = [d for d, p in zip(state.directories, periods, strict=True) if p is not None]
+    periods = []
+    for directory in state.directories:
+        period = read_period_steadily(directory)
+        if period is None:
+            raise HomeBusy(f"{directory}: changed each time it was read; run the command again")
+        periods.append(period)
+    state.read_periods = periods
     return state
 
 

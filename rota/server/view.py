@@ -10,11 +10,13 @@ quarter's boundary names the next quarter's holder.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from models.errors import RotaError
 from models.problem import Problem
 from models.rota import Assignment, Cancelled
 from models.team import Team
@@ -24,6 +26,8 @@ from rota.home.period import PeriodVersion, period_problem
 from rota.home.state import HomeState, snapshot
 
 PAST_DAYS = 90  # how long an ended week stays in the feeds
+
+log = logging.getLogger("rota.server")
 
 
 @dataclass(frozen=True)
@@ -95,10 +99,14 @@ class HomeView:
         fingerprint = self._fingerprint_now(now)
         with self._lock:
             if self._rendered is None or fingerprint != self._fingerprint:
-                state = snapshot(self.home, now)
-                if len(state.directories) == len(fingerprint.periods) or self._rendered is None:
-                    self._rendered, self._fingerprint = Rendered(state, self.past_days, now), fingerprint
-                # else a period was being replaced each time it was read: what was served so far stands
+                try:
+                    state = snapshot(self.home, now)
+                except RotaError as error:  # a team file half edited, a period replaced as it was read
+                    if self._rendered is None:
+                        raise
+                    log.warning("%s: serving the home as it was (%s)", self.home.root, error)
+                    return self._rendered
+                self._rendered, self._fingerprint = Rendered(state, self.past_days, now), fingerprint
             return self._rendered
 
     def _fingerprint_now(self, now: dt.datetime) -> Fingerprint:
