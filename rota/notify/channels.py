@@ -43,7 +43,6 @@ class SmtpChannel:
 
     def __init__(self, settings: Email, timeout_s: float, environ: Mapping[str, str]) -> None:
         self.settings, self.timeout_s, self.environ = settings, timeout_s, environ
-        self.name = f"email {settings.smtp}"
         self._connection: smtplib.SMTP | None = None
 
     def send(self, message: EmailMessage, recipient: str) -> None:
@@ -51,10 +50,10 @@ class SmtpChannel:
         try:
             connection.send_message(message, to_addrs=[recipient])
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
-            raise Refused(_smtp_reason(error)) from None
+            raise Refused(f"{self.settings.smtp}: {_smtp_reason(error)}") from None
         except (smtplib.SMTPException, OSError) as error:
             self.close()
-            raise ChannelDown(_smtp_reason(error)) from None
+            raise ChannelDown(f"{self.settings.smtp}: {_smtp_reason(error)}") from None
 
     def close(self) -> None:
         if self._connection is not None:
@@ -77,7 +76,7 @@ class SmtpChannel:
         try:
             connection = smtplib.SMTP(settings.host, settings.port, timeout=self.timeout_s)
         except (smtplib.SMTPException, OSError) as error:
-            raise ChannelDown(_smtp_reason(error)) from None
+            raise ChannelDown(f"{settings.smtp}: {_smtp_reason(error)}") from None
         try:
             connection.ehlo()
             if settings.starttls:
@@ -87,7 +86,7 @@ class SmtpChannel:
                 connection.login(*login)
         except (smtplib.SMTPException, OSError) as error:
             connection.close()
-            raise ChannelDown(_smtp_reason(error)) from None
+            raise ChannelDown(f"{settings.smtp}: {_smtp_reason(error)}") from None
         self._connection = connection
         return connection
 
@@ -99,8 +98,14 @@ def _smtp_reason(error: BaseException) -> str:
     if isinstance(error, smtplib.SMTPResponseException):
         reply = error.smtp_error
         return f"{error.smtp_code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
+    return _os_reason(error)
+
+
+def _os_reason(error: BaseException) -> str:
     if isinstance(error, TimeoutError):
         return "no answer in time"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
     return str(error) or type(error).__name__
 
 
@@ -119,7 +124,6 @@ class WebhookChannel:
 
     def __init__(self, settings: Webhook, timeout_s: float, environ: Mapping[str, str]) -> None:
         self.settings, self.timeout_s, self.environ = settings, timeout_s, environ
-        self.name = settings.name
 
     def post(self, body: bytes) -> None:
         url = _variable(self.environ, self.settings.url_env, "the webhook's URL")
@@ -137,10 +141,10 @@ class WebhookChannel:
                 raise ChannelDown(reason) from None
             raise Refused(reason) from None
         except urllib.error.URLError as error:
-            reason = "no answer in time" if isinstance(error.reason, TimeoutError) else str(error.reason)
-            raise ChannelDown(reason) from None
+            cause = error.reason
+            raise ChannelDown(_os_reason(cause) if isinstance(cause, OSError) else str(cause)) from None
         except (OSError, http.client.HTTPException) as error:
-            raise ChannelDown("no answer in time" if isinstance(error, TimeoutError) else str(error)) from None
+            raise ChannelDown(_os_reason(error)) from None
         except ValueError:  # its message would show the URL, which is the secret
             raise ChannelDown(f"{self.settings.url_env} does not hold a valid URL") from None
 
