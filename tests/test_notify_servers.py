@@ -316,8 +316,12 @@ def test_a_first_run_on_a_long_past_sends_only_what_is_due_now(
     assert [post.body.get("event") for post in receiver.posts if post.path == "/events"] == ["handover"]
 
 
-def test_a_dry_run_prints_what_would_go_and_records_nothing(home: Path, smtp: int, mailbox: Mailbox) -> None:
+def test_a_dry_run_prints_what_would_go_and_records_nothing(
+    home: Path, smtp: int, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     point_at(home, smtp)
+    for name in ("ROTA_SLACK_WEBHOOK", "ROTA_EVENTS_WEBHOOK"):
+        monkeypatch.delenv(name, raising=False)
     shift = holder(home, "2027-02-09")
     code, output = notify(home, "2027-02-08T10:00", "--dry-run")
     assert code == 0
@@ -325,6 +329,7 @@ def test_a_dry_run_prints_what_would_go_and_records_nothing(home: Path, smtp: in
     assert "    Subject: [payments on-call] You are primary from Tue 9 Feb 10:00\n" in output
     assert "    | [attached: payments-primary-2027-02-09.ics]\n" in output
     assert output.endswith(
+        "not set in the environment: ROTA_SLACK_WEBHOOK, ROTA_EVENTS_WEBHOOK (a real run needs them)\n"
         "2027-02-08 10:00 Europe/London: dry run: would send 2, missed 0, skipped 0; nothing recorded\n"
     )
     assert mailbox.mail == []

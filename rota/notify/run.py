@@ -98,7 +98,17 @@ def _run(
             log.write()
             outcome.sent += 1
             say(f"sent: {title(team, delivery.notice)} via {delivery.channel}")
+    unset = [name for name in _variables(settings) if not environ.get(name)]
+    if dry_run and unset:
+        say(f"not set in the environment: {', '.join(unset)} (a real run needs them)")
     return outcome
+
+
+def _variables(settings: Notify) -> list[str]:
+    """The environment variables the channels read their secrets from."""
+    email = settings.email
+    login = [email.username_env, email.password_env] if email is not None else []
+    return [name for name in login if name is not None] + [hook.url_env for hook in settings.webhooks]
 
 
 def _settle(team: Team, todo: Plan, log: SentLog, settings: Notify, outcome: Outcome, say: Say) -> None:
