@@ -44,6 +44,7 @@ def smtp(mailbox: Mailbox) -> Iterator[int]:
 @pytest.fixture
 def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
     with http_receiver() as receiver:
+        monkeypatch.setenv("no_proxy", "127.0.0.1")  # loopback, even where a proxy is configured
         monkeypatch.setenv("ROTA_SLACK_WEBHOOK", receiver.url("/slack"))
         monkeypatch.setenv("ROTA_EVENTS_WEBHOOK", receiver.url("/events"))
         yield receiver
@@ -249,6 +250,23 @@ def test_a_channel_down_or_refusing_keeps_its_notices_and_the_others_still_go(
     assert (again.exit_code, summary(again.stdout)) == (0, (0, 0, 0, 0))
     assert len(mailbox.mail) == 4
     assert [len(receiver.bodies("/slack")), len(receiver.bodies("/events"))] == [1, 1]
+
+
+def test_a_recipient_the_server_refuses_fails_alone(
+    home: Path, smtp: int, mailbox: Mailbox, receiver: Receiver
+) -> None:
+    point_at(home, smtp)
+    refused = holder(home, "2027-02-09").member
+    mailbox.refuse.add(f"{refused}@example.com")
+    result = run("notify", home, "--now", "2027-02-08T10:05")
+    assert result.exit_code == 5
+    assert summary(result.stdout) == (1, 1, 0, 0)  # the secondary's reminder went, on the same connection
+    assert f"via email: 127.0.0.1:{smtp}: recipient refused: 550 no such mailbox" in result.stderr
+    mailbox.refuse.clear()
+    assert summary(run("notify", home, "--now", "2027-02-08T10:20").stdout) == (1, 0, 0, 0)
+    assert sorted(m.recipients[0] for m in mailbox.mail) == sorted(
+        [f"{refused}@example.com", f"{holder(home, '2027-02-09', 'secondary').member}@example.com"]
+    )
 
 
 def test_a_slow_webhook_is_given_up_on_in_time_and_tried_again(
