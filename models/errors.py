@@ -38,3 +38,9 @@ class TimeLimitError(RotaError):
     """The time limit passed before any rota was found: not proven impossible."""
 
     exit_code = 4
+
+
+class DeliveryError(RotaError):
+    """Some notices could not be delivered (a channel down, slow or refusing); they are kept for the next run."""
+
+    exit_code = 5

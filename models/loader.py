@@ -173,6 +173,8 @@ def _file_error(detail: ErrorDetails, document: Any, name: str) -> TeamFileError
     place = place_of(loc)
     line = line_of(document, loc)
     kind = detail["type"]
+    if kind == "extra_forbidden" and loc[0] == "notify" and _looks_secret(str(loc[-1])):
+        return TeamFileError(name, place, _secret_fix(loc), line)
     if kind == "extra_forbidden":
         key = loc[-1]
         fields = _fields_at(loc[:-1])
@@ -182,12 +184,44 @@ def _file_error(detail: ErrorDetails, document: Any, name: str) -> TeamFileError
     if kind == "missing":
         return TeamFileError(name, place, "is required", line_of(document, loc[:-1]) or line)
     got = _shown(detail.get("input"))
+    if kind == "string_pattern_mismatch" and str(loc[-1]).endswith("_env"):
+        # Never echo it: a value that is not a variable's name may well be the secret itself.
+        variable = "ROTA_SMTP_USER" if loc[-1] == "username_env" else _example_variable(str(loc[-1]))
+        return TeamFileError(
+            name, place, f"the name of an environment variable that holds the secret, e.g. {variable}", line
+        )
     if kind == "string_pattern_mismatch":
         return TeamFileError(name, place, f"{_pattern_hint(str(loc[-1]))} (got {got})", line)
     if kind.startswith(("date_", "datetime_")):
         return TeamFileError(name, place, f"a date YYYY-MM-DD, e.g. 2027-01-05 (got {got})", line)
     message = detail["msg"].removeprefix("Value error, ")
     return TeamFileError(name, place, f"{message} (got {got})", line)
+
+
+SECRET_WORDS = ("password", "passwd", "secret", "token", "user", "login", "url", "key", "webhook")
+
+
+def _looks_secret(key: str) -> bool:
+    return not key.endswith("_env") and any(word in key.lower() for word in SECRET_WORDS)
+
+
+def _example_variable(field: str) -> str:
+    return {"username_env": "ROTA_SMTP_USER", "password_env": "ROTA_SMTP_PASSWORD"}.get(field, "ROTA_SLACK_WEBHOOK")
+
+
+def _secret_fix(loc: tuple[int | str, ...]) -> str:
+    """What to write instead of a secret in the `notify:` section: the name of the variable that holds it."""
+    key = str(loc[-1]).lower()
+    if "webhooks" in loc:
+        fix = "url_env: ROTA_SLACK_WEBHOOK"
+    elif "email" in loc:
+        fix = "username_env: ROTA_SMTP_USER" if "user" in key or "login" in key else "password_env: ROTA_SMTP_PASSWORD"
+    else:
+        fix = "password_env under email:, url_env under webhooks:"
+    return (
+        f"secrets do not belong in the team file (it is copied into every rota directory); remove {loc[-1]!r}, "
+        f"set the secret in an environment variable and name the variable instead: {fix}"
+    )
 
 
 def _pattern_hint(field: str) -> str:

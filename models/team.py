@@ -5,10 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+from email.utils import parseaddr
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 MemberId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]+$", max_length=64)]
 RoleName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]+$", max_length=64)]
@@ -155,6 +166,124 @@ def _role_entry(value: Any) -> Any:
     return {"name": value} if isinstance(value, str) else value
 
 
+DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+DURATION_PATTERN = r"^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$"
+
+
+def parse_duration(value: Any) -> Any:
+    """'24h', '90m', '1d12h', '30s' as a timedelta: whole days, hours, minutes and seconds, in that order."""
+    if isinstance(value, dt.timedelta):
+        return value
+    if isinstance(value, str):
+        match = DURATION.fullmatch(value.strip())
+        if match and any(match.groups()):
+            days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+            return dt.timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    raise ValueError("a duration such as 24h, 90m, 2h or 1d12h")
+
+
+def _between(low: dt.timedelta, high: dt.timedelta, shown: str) -> AfterValidator:
+    def check(value: dt.timedelta) -> dt.timedelta:
+        if not low <= value <= high:
+            raise ValueError(f"a duration between {shown}")
+        return value
+
+    return AfterValidator(check)
+
+
+Duration = Annotated[
+    dt.timedelta,
+    BeforeValidator(parse_duration),
+    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "examples": ["24h", "90m", "1d12h"]}),
+]
+# The name of an environment variable: secrets live there, never in the team file, which is copied into every rota
+# directory and usually into version control.
+EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=128)]
+
+
+class Email(Strict):
+    """Plain SMTP, with STARTTLS unless turned off; the login, if any, from the environment."""
+
+    smtp: str = Field(description="host:port of the SMTP server, e.g. smtp.example.com:587")
+    from_: str = Field(alias="from", description='the sender, e.g. "payments on-call <oncall@example.com>"')
+    starttls: bool = True
+    username_env: EnvName | None = None
+    password_env: EnvName | None = None
+
+    @field_validator("smtp")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host.strip("[]") or any(c.isspace() for c in host) or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("host:port, e.g. smtp.example.com:587")
+        return value
+
+    @field_validator("from_")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if "@" not in parseaddr(value)[1]:
+            raise ValueError('an address, e.g. "payments on-call <oncall@example.com>"')
+        return value
+
+    @model_validator(mode="after")
+    def _login(self) -> Email:
+        # An email channel lives at one place in the file, so its problems can name it.
+        if (self.username_env is None) != (self.password_env is None):
+            raise ReferenceProblem("notify.email", "give both username_env and password_env, or neither")
+        if self.username_env is not None and not self.starttls:
+            raise ReferenceProblem(
+                "notify.email.starttls", "a login needs starttls: true (a password never goes in clear)"
+            )
+        return self
+
+    @property
+    def host(self) -> str:
+        return self.smtp.rpartition(":")[0].strip("[]")
+
+    @property
+    def port(self) -> int:
+        return int(self.smtp.rpartition(":")[2])
+
+
+class Webhook(Strict):
+    """An HTTP endpoint that gets handovers and changes: `slack` posts {"text": ...}; `json` the documented
+    payload (docs/notifications.md)."""
+
+    url_env: EnvName = Field(description="the environment variable holding the URL (it is a secret)")
+    format: Literal["slack", "json"]
+
+    @property
+    def name(self) -> str:
+        """How messages and the sent log name it: by its variable, never by its URL."""
+        return f"webhook {self.url_env}"
+
+
+class Notify(Strict):
+    """Who `rota notify` tells, and when (docs/notifications.md)."""
+
+    remind_before: Annotated[Duration, _between(dt.timedelta(0), dt.timedelta(days=28), "0m and 28d")] = Field(
+        default=dt.timedelta(hours=24), json_schema_extra={"default": "24h"}
+    )
+    grace: Annotated[Duration, _between(dt.timedelta(minutes=1), dt.timedelta(days=7), "1m and 7d")] = Field(
+        default=dt.timedelta(hours=2), json_schema_extra={"default": "2h"}
+    )
+    timeout: Annotated[Duration, _between(dt.timedelta(seconds=1), dt.timedelta(minutes=5), "1s and 5m")] = Field(
+        default=dt.timedelta(seconds=10), json_schema_extra={"default": "10s"}
+    )
+    email: Email | None = None
+    webhooks: list[Webhook] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _channels(self) -> Notify:
+        if self.email is None and not self.webhooks:
+            raise ReferenceProblem("notify", "give email:, webhooks: or both (docs/notifications.md)")
+        names = [hook.url_env for hook in self.webhooks]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise ReferenceProblem(f"notify.webhooks[{i}].url_env", f"{name} is already a webhook; use it once")
+        return self
+
+
 class Team(Strict):
     team: TeamName
     timezone: str = "UTC"
@@ -167,6 +296,7 @@ class Team(Strict):
     absences: list[Absence] = Field(default_factory=list)
     preferences: list[Preference] = Field(default_factory=list)
     pins: list[Pin] = Field(default_factory=list)
+    notify: Notify | None = None
 
     @field_validator("roles", mode="before")
     @classmethod

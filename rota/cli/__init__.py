@@ -12,6 +12,7 @@ import click
 from rota.cli.changes import cover, swap, update
 from rota.cli.feeds import feeds, serve
 from rota.cli.generate import check, generate, schema
+from rota.cli.notify import notify
 from rota.cli.params import RotaGroup
 from rota.cli.report import report
 from rota.cli.who import who
@@ -27,7 +28,7 @@ def main() -> None:
     """
 
 
-for command in (generate, check, cover, swap, update, who, report, serve, feeds, schema):
+for command in (generate, check, cover, swap, update, who, report, serve, feeds, notify, schema):
     main.add_command(command)
 
 

@@ -49,6 +49,11 @@ def role_calendar(
     return _calendar(team, f"{team.team} on-call: {role}", mine, rows, now, _who, modified=modified)
 
 
+def shift_calendar(team: Team, events: Sequence[Assignment], everyone: Sequence[Assignment], now: dt.datetime) -> bytes:
+    """Some of a member's assignments alone, to attach to an email: published like the feeds, never an invitation."""
+    return _calendar(team, f"{team.team} on-call", events, everyone, now, summary=_summary)
+
+
 def feeds(
     team: Team,
     rows: Sequence[Assignment],

@@ -1,0 +1,1 @@
+"""`rota notify`: shift reminders, handovers and change notices, by email and webhook, each sent once."""
