@@ -32,7 +32,7 @@ from rota.home.home import Home
 from rota.home.tokens import FEED_NAME, TEAM_FEED, parse_tokens, token_matches
 from rota.reports.oncall import on_call, oncall_json
 from rota.server.page import page_html
-from rota.server.view import PAST_DAYS, HomeView
+from rota.server.view import PAST_DAYS, HomeView, Rendered
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 # The page's headers: the token is in its URL, so no referrer leaves it; nothing runs, nothing frames it.
@@ -64,24 +64,28 @@ def create_app(home: Home, past_days: int = PAST_DAYS) -> Starlette:
             return not_found()
         return _conditional(request, body, CALENDAR_TYPE, {"Cache-Control": "private"}, current.modified)
 
-    async def oncall(request: Request) -> Response:
+    def for_the_team(request: Request) -> tuple[Rendered, dt.datetime] | Response:
+        """The home and the moment asked about, for the team feed's token only (else the one 404)."""
         if not _allowed(home, TEAM_FEED, request):
             return not_found()
         current = view.current(dt.datetime.now(dt.UTC))
         at = _moment(request, current.team)
-        if isinstance(at, Response):
-            return at
+        return at if isinstance(at, Response) else (current, at)
+
+    async def oncall(request: Request) -> Response:
+        asked = for_the_team(request)
+        if isinstance(asked, Response):
+            return asked
+        current, at = asked
         body = json.dumps(oncall_json(on_call(current.team, current.periods, at)), indent=2, ensure_ascii=False)
         headers = {"Cache-Control": "no-cache"}
         return _conditional(request, body.encode() + b"\n", "application/json", headers, None)
 
     async def page(request: Request) -> Response:
-        if not _allowed(home, TEAM_FEED, request):
-            return not_found()
-        current = view.current(dt.datetime.now(dt.UTC))
-        at = _moment(request, current.team)
-        if isinstance(at, Response):
-            return at
+        asked = for_the_team(request)
+        if isinstance(asked, Response):
+            return asked
+        current, at = asked
         token = request.query_params["token"]
         feed_url = str(request.url_for("calendar", feed=TEAM_FEED).include_query_params(token=token))
         html = page_html(current, at, feed_url)
