@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -285,3 +286,37 @@ def test_a_published_periods_figures_never_change_when_it_becomes_history(
             _, _, total_load, total_share = after[member]
             assert total_load - after[member][0] == pytest.approx(load)
             assert total_share - after[member][1] == pytest.approx(share, abs=1e-5)
+
+
+def test_update_repairs_every_period_still_to_come(home: Path) -> None:
+    assert run("generate", home, "--now", Q2_NOW, "-q").exit_code == 0
+    q2_rows = read_rota_csv(home / "rota-2027Q2")
+    victim = next(a for a in q2_rows if a.week == dt.date(2027, 5, 4) and a.role == "primary")
+    text, _ = add_absence((home / "team.yaml").read_text(), "team.yaml", victim.member, dt.date(2027, 5, 4),
+                          dt.date(2027, 5, 7), "holiday")  # fmt: skip
+    (home / "team.yaml").write_text(text)
+    q1_before = (home / "rota-2027Q1" / "rota.csv").read_bytes()
+    result = run("update", home, "--now", "2027-03-10")
+    assert result.exit_code == 0, result.output
+    assert (home / "rota-2027Q1" / "rota.csv").read_bytes() == q1_before  # nothing broken there
+    after = {(a.week, a.role): a.member for a in read_rota_csv(home / "rota-2027Q2")}
+    assert after[victim.week, "primary"] != victim.member
+    assert check_home(home) == []
+
+
+def test_a_sickness_across_two_quarters_is_recorded_once_and_covered_where_it_falls(home: Path) -> None:
+    assert run("generate", home, "--now", Q2_NOW, "-q").exit_code == 0
+    q2 = read_rota_csv(home / "rota-2027Q2")
+    who = next(a.member for a in q2 if a.week == dt.date(2027, 4, 6) and a.role == "primary")
+    # Away from the last Thursday of 2027Q1 to the first Friday of 2027Q2.
+    result = run("cover", home, "--who", who, "--from", "2027-04-01", "--to", "2027-04-09", "--now", "2027-03-31T12:00")
+    assert result.exit_code == 0, result.output
+    entry = f"{{who: {who}, from: 2027-04-01, to: 2027-04-09"
+    london = ZoneInfo("Europe/London")
+    away = (dt.datetime(2027, 4, 1, tzinfo=london), dt.datetime(2027, 4, 10, tzinfo=london))
+    for period in ("rota-2027Q1", "rota-2027Q2"):
+        held = [a for a in read_rota_csv(home / period) if a.member == who and a.role != "shadow"]
+        assert not [a for a in held if a.start < away[1] and away[0] < a.end], period
+        assert entry in (home / period / "team.yaml").read_text()
+    assert (home / "team.yaml").read_text().count(entry) == 1
+    assert check_home(home) == []
