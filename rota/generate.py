@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from models.calendar import Period, quarter_period, weeks_period
+from models.calendar import Period, quarter_period, shift_interval, weeks_period
 from models.errors import InputError
 from models.problem import Problem, make_problem
 from models.rota import Assignment, PastPeriod
@@ -20,7 +20,7 @@ from rota.changes.versions import next_version
 from rota.home.history import load_history
 from rota.home.home import TOKENS_FILE, Home, find_home
 from rota.home.period import PeriodVersion, is_rota_dir, read_period
-from rota.home.state import HomeState, changing, reading
+from rota.home.state import HomeState, changing, snapshot
 from rota.home.tokens import inherited_tokens, read_tokens, team_feeds, tokens_bytes, tokens_with
 from solver.solve import ProgressCallback, Solution, solve
 
@@ -64,8 +64,7 @@ def plan(
     earlier periods' directories. A published period overlapping this one, other than `replacing`, is an error
     unless `overlapping_ok` (a check of a period already published)."""
     team = state.team
-    probe = make_problem(team, period)
-    start, end = probe.interval(period.first).start, probe.interval(period.last).end
+    start, end = shift_interval(period.first, team).start, shift_interval(period.last, team).end
     replaced = [i for i, d in enumerate(state.directories) if replacing and d.absolute() == replacing.absolute()]
     earlier = [i for i, p in enumerate(state.periods) if p.end <= start and i not in replaced]
     for index, p in enumerate(state.periods):
@@ -153,7 +152,6 @@ def generate(
     lone = Home(out.absolute(), out.absolute() / "team.yaml", lone=True)
 
     def outside(sink: HomeState) -> Generated:
-        with reading(home) as source:
-            return compute(source, sink)
+        return compute(snapshot(home, now), sink)
 
     return changing(lone, outside, now)
