@@ -320,3 +320,17 @@ def test_a_sickness_across_two_quarters_is_recorded_once_and_covered_where_it_fa
         assert entry in (home / period / "team.yaml").read_text()
     assert (home / "team.yaml").read_text().count(entry) == 1
     assert check_home(home) == []
+
+
+def test_a_cover_says_what_team_file_edits_not_yet_applied_break(home: Path) -> None:
+    rows = read_rota_csv(home / "rota-2027Q1")
+    later = next(a for a in rows if a.week == dt.date(2027, 3, 16) and a.role == "primary")
+    text, _ = add_absence((home / "team.yaml").read_text(), "team.yaml", later.member, dt.date(2027, 3, 17),
+                          dt.date(2027, 3, 17), "holiday")  # fmt: skip
+    (home / "team.yaml").write_text(text)
+    sick = next(a.member for a in rows if a.week == dt.date(2027, 2, 9) and a.role == "primary")
+    result = run("cover", home, "--who", sick, "--from", "2027-02-10", "--now", "2027-02-09T18:00")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"the team file now breaks rule 4 (absences): {later.member} holds primary in the week of 2027-03-16" in said
+    assert "`rota update` repairs it" in said

@@ -27,6 +27,7 @@ from models.rota import Assignment, Kind, segment_uid
 from models.team import Reason, Team
 from rota.assignments import sort_rows
 from rota.changes.future_weeks import repair_future
+from rota.changes.hard_rules import LaterPeriods, pending_edits
 from rota.changes.versions import Change, next_version
 from rota.home.state import HomeState, changing
 from rota.home.team_edit import add_absence
@@ -90,6 +91,7 @@ def cover(
         home_text = (state.new_team_text or state.team_text).decode("utf-8")
         name = str(state.home.team_file)
         new_text, new_team = add_absence(home_text, name, who, first, day_last, reason)
+        later = LaterPeriods(state)
         changes = []
         for index in touched:
             before, before_problem = state.periods[index], state.problem(index)
@@ -102,6 +104,10 @@ def cover(
                 text, team = add_absence(before.team_yaml.decode("utf-8"), copy, who, first, day_last, reason)
             draft = replace(before, team=team, team_yaml=text.encode("utf-8"))
             problem = state.problem(index, draft)
+            # In a live period, what the team file's other edits, not yet applied, break: said, for `rota update`.
+            live = team is new_team and not state.home.lone
+            edited = state.problem(index, replace(draft, team=state.team)) if live else before_problem
+            pending = pending_edits(before_problem, edited, before.rows)
             others = [a for i, p in enumerate(state.periods) if i != index for a in p.rows]
             rows, notes = cover_absence(
                 problem, before.rows, who, absence, now, kind="cover", force=force, others=others
@@ -111,6 +117,7 @@ def cover(
                 rows, more = repair_future(problem, rows, horizon, order="spread_first", time_limit_s=time_limit_s)
                 notes.extend(more)
             notes.extend(_unchanged_notes(problem, before.rows, who, absence, now))
+            notes.extend(pending)
             why = f"{who}: {reason} {first}..{day_last}"
             after = next_version(before, team, text.encode("utf-8"), rows, now, kind="cover", why=why)
             state.stage(index, after, problem)
@@ -118,6 +125,10 @@ def cover(
                 Change("cover", state.directories[index], before, after, before_problem, problem, now, tuple(notes))
             )
         state.stage_team(new_text.encode("utf-8"))
+        broken_later = [f"the next period now breaks {line}; `rota update` repairs it" for line in later.newly_broken()]
+        if broken_later and changes:
+            final = changes[-1]
+            changes[-1] = replace(final, notes=(*final.notes, *broken_later))
         return changes
 
     return changing(path, compute, now)
