@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 
 from ortools.sat.python import cp_model
 
@@ -16,16 +17,20 @@ from models.calendar import Period
 from models.errors import InfeasibleError
 from models.problem import Problem
 from models.team import Member
+from solver.budget import Budget
 from solver.rules import build
 
-PREFIX_CHECK_TIME_S = 5.0
+PREFIX_CHECK_TIME_S = 5.0  # at most, for each prefix of the period
+EXPLAINING_S = 0.5  # the explanation's time when the solve's is up: an answer in the team's words is worth it
 
 
-def infeasible(problem: Problem) -> InfeasibleError:
+def infeasible(problem: Problem, budget: Budget | None = None) -> InfeasibleError:
+    """Why no rota exists. Prefix checks share what is left of `budget` (or a few seconds without one)."""
     for week in problem.weeks:
         if not _week_can_be_covered(problem, week):
             return _explain_week(problem, week, across_weeks=False)
-    first = _first_uncoverable_prefix(problem)
+    budget = budget or Budget(time_limit_s=PREFIX_CHECK_TIME_S * math.log2(len(problem.weeks) + 1))
+    first = _first_uncoverable_prefix(problem, budget)
     if first is not None:
         return _explain_week(problem, first, across_weeks=True)
     return InfeasibleError(
@@ -72,28 +77,28 @@ def _week_can_be_covered(problem: Problem, week: dt.date) -> bool:
     return all(place(role, set()) for role in problem.roles)
 
 
-def _first_uncoverable_prefix(problem: Problem) -> dt.date | None:
-    """The earliest week w such that weeks up to w cannot all be covered, by binary search on prefixes."""
+def _first_uncoverable_prefix(problem: Problem, budget: Budget) -> dt.date | None:
+    """The earliest week w such that weeks up to w cannot all be covered, by binary search on prefixes. A check
+    that runs out of time counts as coverable: the week named is then a later one, or none."""
     low, high = 0, len(problem.weeks) - 1
-    if _prefix_feasible(problem, high):
+    checks = math.ceil(math.log2(len(problem.weeks))) + 1
+    time_s = min(PREFIX_CHECK_TIME_S, max(budget.left(), EXPLAINING_S) / checks)
+    if _prefix_feasible(problem, high, budget, time_s):
         return None
     while low < high:
         middle = (low + high) // 2
-        if _prefix_feasible(problem, middle):
+        if _prefix_feasible(problem, middle, budget, time_s):
             low = middle + 1
         else:
             high = middle
     return problem.weeks[low]
 
 
-def _prefix_feasible(problem: Problem, last: int) -> bool:
+def _prefix_feasible(problem: Problem, last: int, budget: Budget, time_s: float) -> bool:
     weeks = problem.weeks[: last + 1]
     prefix = dataclasses.replace(problem, period=Period(problem.period.name, weeks))
-    rm = build(prefix)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = PREFIX_CHECK_TIME_S
-    return solver.solve(rm.model) != cp_model.INFEASIBLE
+    _, status = budget.solve(build(prefix).model, time_s, at_least=time_s)
+    return status != cp_model.INFEASIBLE
 
 
 def _explain_week(problem: Problem, week: dt.date, *, across_weeks: bool) -> InfeasibleError:
