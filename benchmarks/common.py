@@ -19,11 +19,10 @@ from rich.table import Table
 
 from models.calendar import ONE_WEEK
 from models.problem import Problem
+from solver.model import Pick
 from solver.solve import StageResult
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-
-Pick = tuple[str, dt.date, str]  # (member, week, role)
 
 console = Console(width=200)  # wide enough for the tables when the output is a file, not a terminal
 
@@ -47,6 +46,48 @@ def spread(problem: Problem, picks: Iterable[Pick]) -> float:
     """Max balance - min balance over the fairness members, in days of load."""
     values = list(balances(problem, picks).values())
     return max(values) - min(values) if len(values) >= 2 else 0.0
+
+
+def squared_balances(problem: Problem, picks: Iterable[Pick]) -> float:
+    """The sum of the fairness members' squared balances, in days squared: everyone near their share."""
+    return sum(balance * balance for balance in balances(problem, picks).values())
+
+
+def gaps(problem: Problem, picks: Iterable[Pick]) -> list[int]:
+    """Every gap in weeks between a member's consecutive shifts, from their last shift in the history (covers
+    aside) to their first in the period included."""
+    weeks: dict[str, list[dt.date]] = defaultdict(list)
+    for member, week, _ in picks:
+        weeks[member].append(week)
+    found = []
+    for member, held in weeks.items():
+        last = problem.last_week_on_call(member)
+        ordered = sorted(held) if last is None else [last, *sorted(held)]
+        found += [(later - earlier).days // 7 for earlier, later in pairwise(ordered)]
+    return found
+
+
+def shortest_gap(problem: Problem, picks: Iterable[Pick]) -> int | None:
+    """The shortest gap anyone gets, in weeks; None if nobody holds two shifts."""
+    return min(gaps(problem, picks), default=None)
+
+
+def short_gaps(problem: Problem, picks: Iterable[Pick]) -> int:
+    """Gaps shorter than the natural cycle (members who may hold a role / roles, in weeks)."""
+    return sum(1 for gap in gaps(problem, picks) if gap < problem.natural_cycle_weeks)
+
+
+def even_roles(problem: Problem, picks: Iterable[Pick]) -> int:
+    """For each role, the spread of members' shift counts in it, history included, over the members who may hold it
+    in the period; summed over roles."""
+    held = Counter((member, role) for member, _, role in picks)
+    total = 0
+    for role in problem.roles:
+        holders = [m for m in problem.team.members if any(problem.may_hold(m, w, role) for w in problem.weeks)]
+        counts = [held[m.id, role] + problem.past_role_counts.get((m.id, role), 0) for m in holders]
+        if len(counts) >= 2:
+            total += max(counts) - min(counts)
+    return total
 
 
 def preference_hits(problem: Problem, picks: Iterable[Pick]) -> int:

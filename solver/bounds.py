@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import NamedTuple
@@ -22,8 +23,9 @@ from ortools.sat.python import cp_model
 
 from models.problem import Problem
 from solver.budget import Budget
-from solver.fairness import balance_constant, count_spreads, spread_expression
-from solver.model import scaled_loads
+from solver.fairness import balance_constant, balance_range, count_spreads, spread_expression, squares_expression
+from solver.model import Pick, scaled_loads
+from solver.spacing import cycle_weeks, fewest_penalties, history_index, widest_gaps
 
 
 class LoadClass(NamedTuple):
@@ -56,6 +58,7 @@ class Aggregate:
     limits: dict[MemberClass, int] = field(default_factory=dict)  # the most a member can hold
     pinned: dict[MemberClass, int] = field(default_factory=dict)  # the fewest: their pins
     caps: list[Cap] = field(default_factory=list)
+    gap_weeks: int = 1  # as RotaModel.gap_weeks
 
     def cap(self, keys: list[MemberClass], most: int) -> None:
         """These counts hold at most `most` shifts between them; kept, too, for the share-out (share_out.py)."""
@@ -83,8 +86,14 @@ def load_classes(problem: Problem) -> dict[tuple[dt.date, str], LoadClass]:
     return {week_role: LoadClass(week_role[1], load) for week_role, load in scaled_loads(problem).items()}
 
 
+def counts_of(problem: Problem, picks: Sequence[Pick]) -> Counts:
+    """The share-out a rota makes: each member's shifts of each class."""
+    classes = load_classes(problem)
+    return dict(Counter((pick.member, classes[pick.week, pick.role]) for pick in picks))
+
+
 def build_aggregate(problem: Problem) -> Aggregate:
-    agg = Aggregate(problem)
+    agg = Aggregate(problem, gap_weeks=problem.team.rules.min_rest_weeks + 1)
     classes = load_classes(problem)
     class_weeks: dict[LoadClass, set[dt.date]] = defaultdict(set)  # the weeks holding a shift of each class
     for (week, _), cls in classes.items():
@@ -204,53 +213,51 @@ def relaxed_even_roles(agg: Aggregate) -> cp_model.LinearExprT:
     return count_spreads(agg.model, agg.problem, {role: role_counts(agg, role) for role in agg.problem.roles})
 
 
-SPACING_BOUND_WORK_LIMIT = 3_000_000  # DP steps; beyond this the spacing bound costs more than it saves
+def relaxed_squares(agg: Aggregate) -> cp_model.LinearExprT:
+    return squares_expression(agg.model, balances(agg), *balance_range(agg.problem))
 
 
-def min_close_pairs(weeks: list[int], most: int, gap: int, cycle: int, last_past: int | None) -> list[int]:
-    """The fewest pairs closer than `cycle` weeks that n shifts must make, for n = 0..most, when they can only
-    fall in `weeks` (indices, sorted) at least `gap` apart, after a shift in the history at `last_past`.
-
-    Dynamic programming over (shifts placed, week of the last one). It counts consecutive pairs only, never
-    more than all pairs, so the result is a valid lower bound for the spacing objective.
-    """
-    unreachable = 10**6
-    previous = [1 if last_past is not None and week - last_past < cycle else 0 for week in weeks]
-    fewest = [0, min(previous, default=unreachable)]
-    for _ in range(2, most + 1):
-        current = [
-            min(
-                (previous[j] + (week - weeks[j] < cycle) for j in range(i) if week - weeks[j] >= gap),
-                default=unreachable,
-            )
-            for i, week in enumerate(weeks)
-        ]
-        fewest.append(min(current, default=unreachable))
-        previous = current
-    return fewest[: most + 1]
+SPACING_BOUND_WORK_LIMIT = 3_000_000  # DP steps; beyond this a spacing bound costs more than it saves
 
 
-def relaxed_spacing(agg: Aggregate) -> cp_model.LinearExprT | None:
-    """The spacing objective relaxed: each member's fewest possible close pairs for their shift count.
+def _member_weeks(agg: Aggregate, member: str) -> list[int]:
+    index = {week: i for i, week in enumerate(agg.problem.weeks)}
+    return [index[w] for w in agg.available[member]]
 
-    This is what catches a member whose room is short, e.g. a new joiner free only after onboarding.
-    """
+
+def relaxed_shortest_gap(agg: Aggregate) -> cp_model.LinearExprT | None:
+    """Objective 4.1 relaxed: each member's shift count allows a shortest gap of at most so much (spacing.py)."""
     problem = agg.problem
-    cycle = problem.natural_cycle_weeks
-    gap = problem.team.rules.min_rest_weeks + 1
-    work = sum(len(weeks) ** 2 * (agg.most[m] + 1) for m, weeks in agg.available.items())
-    if cycle <= gap or work > SPACING_BOUND_WORK_LIMIT:
+    cycle, least = cycle_weeks(problem), agg.gap_weeks
+    if cycle <= least:
         return None
-    index = {week: i for i, week in enumerate(problem.weeks)}
+    shortest = agg.model.new_int_var(least, cycle, "shortest_gap")
+    for member in problem.fairness_members:
+        table = widest_gaps(
+            _member_weeks(agg, member.id), agg.most[member.id], least, cycle, history_index(problem, member.id)
+        )
+        widest = agg.model.new_int_var(min(table), cycle, f"widest_gap[{member.id}]")
+        agg.model.add_element(agg.shifts[member.id], table, widest)
+        agg.model.add(shortest <= widest)
+    return cycle - shortest
+
+
+def relaxed_short_gaps(agg: Aggregate) -> cp_model.LinearExprT | None:
+    """Objective 4.2 relaxed: each member's least cost for their shift count, in their available weeks. This is what
+    catches a member whose room is short, e.g. a new joiner free only after onboarding."""
+    problem = agg.problem
+    cycle, least = cycle_weeks(problem), agg.gap_weeks
+    work = sum(len(weeks) ** 2 * (agg.most[m] + 1) for m, weeks in agg.available.items())
+    if cycle <= least or work > SPACING_BOUND_WORK_LIMIT:
+        return None
     terms = []
     for member in problem.fairness_members:
-        last = problem.last_week_on_call(member.id)
-        last_past = None if last is None else (last - problem.weeks[0]).days // 7
-        weeks = [index[w] for w in agg.available[member.id]]
-        table = min_close_pairs(weeks, agg.most[member.id], gap, cycle, last_past)
-        close = agg.model.new_int_var(0, max(table), f"close[{member.id}]")
-        agg.model.add_element(agg.shifts[member.id], table, close)
-        terms.append(close)
+        table = fewest_penalties(
+            _member_weeks(agg, member.id), agg.most[member.id], least, cycle, history_index(problem, member.id)
+        )
+        cost = agg.model.new_int_var(0, max(table), f"short_gaps[{member.id}]")
+        agg.model.add_element(agg.shifts[member.id], table, cost)
+        terms.append(cost)
     return sum(terms)
 
 
@@ -300,8 +307,7 @@ def _minimise(
     agg.model.clear_hints()  # type: ignore[no-untyped-call]
     for key, count in (hint or {}).items():
         agg.model.add_hint(agg.counts[key], count)
-    solver = budget.solver(time_s)
-    status = solver.solve(agg.model)
+    solver, status = budget.solve(agg.model, time_s)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Relaxed(None, None)  # also when proven infeasible: the rota model explains
     value = round(solver.objective_value)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import math
 
 from ortools.sat.python import cp_model
 
@@ -19,22 +20,26 @@ from models.calendar import Period
 from models.errors import InfeasibleError
 from models.problem import Problem
 from models.team import Member
+from solver.budget import Budget
 from solver.rules import build
 
-PREFIX_CHECK_TIME_S = 5.0
+PREFIX_CHECK_TIME_S = 5.0  # at most, for each prefix of the period
+EXPLAINING_S = 0.5  # the explanation's time when the solve's is up: an answer in the team's words is worth it
 
 
-def infeasible(problem: Problem) -> InfeasibleError:
+def infeasible(problem: Problem, budget: Budget | None = None) -> InfeasibleError:
+    """Why no rota exists. Prefix checks share what is left of `budget` (or a few seconds without one)."""
     pinned = _pin_conflict(problem)
     if pinned is not None:
         return pinned
     for week in problem.weeks:
         if not _week_can_be_covered(problem, week):
             return _explain_week(problem, week, across_weeks=False)
-    first = _first_uncoverable_prefix(problem)
+    budget = budget or Budget(time_limit_s=PREFIX_CHECK_TIME_S * math.log2(len(problem.weeks) + 1))
+    first = _first_uncoverable_prefix(problem, budget)
     if first is not None:
         return _explain_week(problem, first, across_weeks=True)
-    return _rest_advice(problem)
+    return _rest_advice(problem, budget)
 
 
 def _pin_conflict(problem: Problem) -> InfeasibleError | None:
@@ -58,12 +63,16 @@ def _pin_conflict(problem: Problem) -> InfeasibleError | None:
     return None
 
 
-def _rest_advice(problem: Problem) -> InfeasibleError:
+def _rest_advice(problem: Problem, budget: Budget) -> InfeasibleError:
     """No week could be named in time: say which `min_rest_weeks` would work, found by trying the lower ones."""
     rules = problem.team.rules
+    tries = max(1, rules.min_rest_weeks - 1)
+    time_s = min(PREFIX_CHECK_TIME_S, max(budget.left(), EXPLAINING_S) / tries)
     for rest in range(rules.min_rest_weeks - 1, 0, -1):
         team = problem.team.model_copy(update={"rules": rules.model_copy(update={"min_rest_weeks": rest})})
-        if _found(dataclasses.replace(problem, team=team)):
+        relaxed = dataclasses.replace(problem, team=team)
+        _, status = budget.solve(build(relaxed).model, time_s, at_least=time_s)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return InfeasibleError(
                 f"no rota can satisfy the rules in {problem.period.name} with min_rest_weeks: {rules.min_rest_weeks}",
                 [f"with min_rest_weeks: {rest} a rota exists; lower rules.min_rest_weeks to {rest}, or add members"],
@@ -112,40 +121,28 @@ def _week_can_be_covered(problem: Problem, week: dt.date) -> bool:
     return all(place(role, set()) for role in problem.roles)
 
 
-def _first_uncoverable_prefix(problem: Problem) -> dt.date | None:
-    """The earliest week w such that weeks up to w cannot all be covered, by binary search on prefixes."""
+def _first_uncoverable_prefix(problem: Problem, budget: Budget) -> dt.date | None:
+    """The earliest week w such that weeks up to w cannot all be covered, by binary search on prefixes. A check
+    that runs out of time counts as coverable: the week named is then a later one, or none."""
     low, high = 0, len(problem.weeks) - 1
-    if _prefix_feasible(problem, high):
+    checks = math.ceil(math.log2(len(problem.weeks))) + 1
+    time_s = min(PREFIX_CHECK_TIME_S, max(budget.left(), EXPLAINING_S) / checks)
+    if _prefix_feasible(problem, high, budget, time_s):
         return None
     while low < high:
         middle = (low + high) // 2
-        if _prefix_feasible(problem, middle):
+        if _prefix_feasible(problem, middle, budget, time_s):
             low = middle + 1
         else:
             high = middle
     return problem.weeks[low]
 
 
-def _prefix_feasible(problem: Problem, last: int) -> bool:
+def _prefix_feasible(problem: Problem, last: int, budget: Budget, time_s: float) -> bool:
     weeks = problem.weeks[: last + 1]
-    return _feasible(dataclasses.replace(problem, period=Period(problem.period.name, weeks)))
-
-
-def _feasible(problem: Problem) -> bool:
-    """Not proven infeasible within PREFIX_CHECK_TIME_S (a timeout counts as feasible: nothing is blamed on it)."""
-    return _status(problem) != cp_model.INFEASIBLE
-
-
-def _found(problem: Problem) -> bool:
-    """A rota found within PREFIX_CHECK_TIME_S."""
-    return _status(problem) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-
-
-def _status(problem: Problem) -> cp_model.CpSolverStatus:
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = PREFIX_CHECK_TIME_S
-    return solver.solve(build(problem).model)
+    prefix = dataclasses.replace(problem, period=Period(problem.period.name, weeks))
+    _, status = budget.solve(build(prefix).model, time_s, at_least=time_s)
+    return status != cp_model.INFEASIBLE
 
 
 def _explain_week(problem: Problem, week: dt.date, *, across_weeks: bool) -> InfeasibleError:

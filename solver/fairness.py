@@ -1,12 +1,10 @@
-"""The objectives of docs/spec.md §6, each a named expression so that a solution can explain itself, and the same
-measure computed on a rota's picks, so that two rotas compare by value.
-
-In strict priority: 1 spread of balance, 2 preferences, 3 even roles, 4 even spacing.
+"""The objectives of docs/spec.md §6 about load and roles, each a named expression so that a solution can explain
+itself, and the same measure computed on a rota's picks, so that two rotas compare by value. Even spacing, the
+objective about time, is spacing.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -82,6 +80,42 @@ SPREAD = Objective(
 )
 
 
+# Everyone near their share: the sum of squared balances. ---------------------------------------------------------
+
+
+def balance_range(problem: Problem) -> tuple[int, int]:
+    """The lowest and highest balance any member could have (scaled): none of the period's load, or all of it."""
+    constants = [balance_constant(problem, m.id) for m in problem.fairness_members] or [0]
+    return min(constants), max(constants) + sum(scaled(s.load) for s in problem.shifts)
+
+
+def squares_expression(
+    model: cp_model.CpModel, members: dict[str, cp_model.LinearExprT], low: int, high: int
+) -> cp_model.LinearExprT:
+    """The sum of squared balances (thousandths squared), each balance between `low` and `high`. Shared by the rota
+    model and its aggregate relaxation."""
+    squares = []
+    for member, balance in members.items():
+        named = model.new_int_var(low, high, f"balance_of[{member}]")
+        model.add(named == balance)
+        square = model.new_int_var(0, max(low * low, high * high), f"squared_balance[{member}]")
+        model.add_multiplication_equality(square, [named, named])
+        squares.append(square)
+    return sum(squares)
+
+
+def _squares_of_rota(problem: Problem, picks: Sequence[Pick]) -> int:
+    return sum(balance * balance for balance in balances_of(problem, picks).values())
+
+
+SQUARED_BALANCES = Objective(
+    "squared_balances",
+    lambda rm: squares_expression(rm.model, balance_expressions(rm), *balance_range(rm.problem)),
+    _squares_of_rota,
+    LOAD_SCALE * LOAD_SCALE,
+)
+
+
 # Objective 2: preferences. -------------------------------------------------------------------------------------
 
 
@@ -151,80 +185,3 @@ EVEN_ROLES = Objective(
     lambda rm: count_spreads(rm.model, rm.problem, {r: _role_count_expressions(rm, r) for r in rm.problem.roles}),
     _role_spreads_of_rota,
 )
-
-
-# Objective 4: even spacing. ------------------------------------------------------------------------------------
-
-
-def _close_pairs(rm: RotaModel) -> cp_model.LinearExprT:
-    """Pairs of a member's shifts closer than the natural cycle (members / roles weeks), history included."""
-    problem = rm.problem
-    cycle = problem.natural_cycle_weeks
-    gap = problem.team.rules.min_rest_weeks + 1  # rest already keeps shifts this far apart
-    if cycle <= gap:
-        return 0
-    terms: list[cp_model.LinearExprT] = []
-    for member in problem.fairness_members:
-        on_call = _on_call(rm, member.id)
-        for i, now in enumerate(on_call):
-            later = [f for f in on_call[i + gap : i + cycle] if f is not None]
-            if now is not None and later:
-                # close[m,w] counts the shifts within a cycle after week w, when m is on call in week w.
-                close = rm.model.new_int_var(0, len(later), f"close[{member.id},{problem.weeks[i]}]")
-                rm.model.add(close >= sum(later)).only_enforce_if(now)
-                terms.append(close)
-        last = problem.last_week_on_call(member.id)
-        if last is not None:  # a shift soon after the member's last one in the history is a close pair too
-            near = [now for week, now in zip(problem.weeks, on_call, strict=True) if _near(week, last, cycle)]
-            terms.extend(now for now in near if now is not None)
-    return sum(terms)
-
-
-def _on_call(rm: RotaModel, member: str) -> list[cp_model.IntVar | None]:
-    """Week by week, a Boolean for `member` being on call in any role; None where they can hold no role."""
-    on_call: list[cp_model.IntVar | None] = []
-    for week in rm.problem.weeks:
-        held = rm.holds(member, week)
-        if not held:
-            on_call.append(None)
-            continue
-        now = rm.model.new_bool_var(f"on_call[{member},{week}]")
-        rm.model.add(sum(held) == now)
-        on_call.append(now)
-    return on_call
-
-
-def _near(week: dt.date, last: dt.date, cycle: int) -> bool:
-    return (week - last).days < 7 * cycle
-
-
-def close_pairs_of(problem: Problem, weeks_of: dict[str, list[int]]) -> int:
-    """Objective 4 on members' on-call week indices (sorted), as `_close_pairs` counts it."""
-    cycle = problem.natural_cycle_weeks
-    gap = problem.team.rules.min_rest_weeks + 1
-    if cycle <= gap:
-        return 0
-    pairs = 0
-    for member, weeks in weeks_of.items():
-        pairs += sum(1 for i, a in enumerate(weeks) for b in weeks[i + 1 :] if gap <= b - a < cycle)
-        last = problem.last_week_on_call(member)
-        if last is not None:
-            pairs += sum(1 for w in weeks if _near(problem.weeks[w], last, cycle))
-    return pairs
-
-
-def week_indices(problem: Problem, picks: Sequence[Pick]) -> dict[str, list[int]]:
-    """Each fairness member's on-call weeks, as sorted indices into the period."""
-    index = {week: i for i, week in enumerate(problem.weeks)}
-    weeks: dict[str, list[int]] = {m.id: [] for m in problem.fairness_members}
-    for pick in picks:
-        if pick.member in weeks:
-            weeks[pick.member].append(index[pick.week])
-    return {member: sorted(held) for member, held in weeks.items()}
-
-
-def _close_pairs_of_rota(problem: Problem, picks: Sequence[Pick]) -> int:
-    return close_pairs_of(problem, week_indices(problem, picks))
-
-
-SPACING = Objective("spacing", _close_pairs, _close_pairs_of_rota)

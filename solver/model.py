@@ -42,16 +42,30 @@ class RotaModel:
     # Holdings of a published rota kept as they are (a week with a cover in it): rules 3 and 4 were checked
     # on its rows when they were written, and are not re-imposed on the whole week here.
     kept: frozenset[Pick] = frozenset()
+    # The fewest weeks from one of a member's shifts to their next: rest + 1, or more once the shortest-gap stage
+    # has held its result.
+    gap_weeks: int = 1
+    forbidden: set[Pick] = field(default_factory=set)  # what rules 3-5 rule out one holding at a time
+    _on_call: dict[str, list[cp_model.IntVar | None]] = field(default_factory=dict)
 
     @classmethod
     def for_problem(cls, problem: Problem) -> RotaModel:
         """One Boolean per member, week and role the member's `roles` allow; other pairs cannot happen."""
-        rm = cls(problem)
+        rm = cls(problem, gap_weeks=problem.team.rules.min_rest_weeks + 1)
         for member in problem.team.members:
             for week in problem.weeks:
                 for role in problem.team.member_roles(member):
                     rm.on[Pick(member.id, week, role)] = rm.model.new_bool_var(f"on[{member.id},{week},{role}]")
         return rm
+
+    def forbid(self, pick: Pick) -> None:
+        """The member may not hold that role that week."""
+        self.model.add(self.on[pick] == 0)
+        self.forbidden.add(pick)
+
+    def may_hold(self, pick: Pick) -> bool:
+        """Whether rules 3-5, taken one holding at a time, let the member hold that role that week."""
+        return pick in self.on and pick not in self.forbidden
 
     def holds(self, member: str, week: dt.date) -> list[cp_model.IntVar]:
         """The variables that put `member` on call in `week`, any role."""
@@ -59,6 +73,21 @@ class RotaModel:
 
     def holders(self, week: dt.date, role: str) -> list[cp_model.IntVar]:
         return [var for m in self.problem.team.members if (var := self.on.get(Pick(m.id, week, role))) is not None]
+
+    def on_call(self, member: str) -> list[cp_model.IntVar | None]:
+        """Week by week, a Boolean for `member` being on call in any role; None where they can hold no role."""
+        if member not in self._on_call:
+            on_call: list[cp_model.IntVar | None] = []
+            for week in self.problem.weeks:
+                held = self.holds(member, week)
+                if held:
+                    now = self.model.new_bool_var(f"on_call[{member},{week}]")
+                    self.model.add(sum(held) == now)
+                    on_call.append(now)
+                else:
+                    on_call.append(None)
+            self._on_call[member] = on_call
+        return self._on_call[member]
 
     def picks_of(self, solver: cp_model.CpSolver) -> tuple[Pick, ...]:
         """The rota a solver's solution holds, in rota order."""

@@ -40,13 +40,22 @@ def share_spread(agg: Aggregate, counts: Counts) -> int:
 
 def patterns_for(agg: Aggregate, start: Counts) -> dict[str, list[Pattern]] | None:
     """Each member's patterns that a share-out better than `start` could give them; None when too many."""
-    members = [m.id for m in agg.problem.fairness_members]
-    total = balance_total(agg)
-    upper, size = share_spread(agg, start), len(members)
+    total, size = balance_total(agg), len(agg.problem.fairness_members)
+    upper = share_spread(agg, start)
     # Every balance b of a better share-out has |b - mean| < upper, in integers: |b * size - total| < upper * size.
-    low, high = (total - upper * size) // size + 1, -((-total - upper * size) // size) - 1
+    return _patterns_between(agg, (total - upper * size) // size + 1, -((-total - upper * size) // size) - 1)
+
+
+def patterns_within(agg: Aggregate, spread: int, room: int = MAX_PATTERNS) -> dict[str, list[Pattern]] | None:
+    """Each member's patterns that a share-out of spread `spread` or less could give them; None past `room`."""
+    total, size = balance_total(agg), len(agg.problem.fairness_members)
+    # Every balance b of such a share-out has |b - mean| <= spread: |b * size - total| <= spread * size.
+    return _patterns_between(agg, -((-total + spread * size) // size), (total + spread * size) // size, room)
+
+
+def _patterns_between(agg: Aggregate, low: int, high: int, room: int = MAX_PATTERNS) -> dict[str, list[Pattern]] | None:
+    members = [m.id for m in agg.problem.fairness_members]
     patterns: dict[str, list[Pattern]] = {}
-    room = MAX_PATTERNS
     for member in members:
         found = _Enumeration(agg, member, low, high, room).run()
         if found is None:

@@ -6,10 +6,10 @@ The problem's period is the weeks to repair; everything before them is history (
 no shift in that week nor the week before or after, and the balances count the loads each row really carries
 rather than the whole shift's load on its holder.
 
-Stages, in order: `changes_first` (rota update) ranks the changed assignments first, then the spread,
-preferences, even roles and spacing; `spread_first` (cover --rebalance: the point is fairness) ranks the spread
-first, then the changes, then the rest. No aggregate relaxation (its bounds do not hold once published weeks are
-kept) and no polish (published weeks must not move).
+Stages, in order: `changes_first` (rota update) ranks the changed assignments first, then the objectives in
+solve.STAGES' order; `spread_first` (cover --rebalance: the point is fairness) ranks the spread first, then the
+changes, then the rest. No aggregate relaxation (its bounds do not hold once published weeks are kept) and no
+polish (published weeks must not move).
 """
 
 from __future__ import annotations
@@ -28,15 +28,17 @@ from solver.budget import DEFAULT_WORKERS, Budget
 from solver.fairness import (
     EVEN_ROLES,
     PREFERENCES,
-    SPACING,
     Objective,
     balance_constant,
     balance_expressions,
     balances_of,
+    squares_expression,
 )
+from solver.holds import hold_balances, hold_gap
 from solver.model import LOAD_SCALE, Pick, RotaModel, max_minus_min, scaled
 from solver.rules import build
 from solver.solve import Solution
+from solver.spacing import SHORT_GAPS, SHORTEST_GAP
 from solver.stages import Pipeline, Stage
 
 Order = Literal["changes_first", "spread_first"]
@@ -58,9 +60,8 @@ class KeptShift:
     loads: Mapping[str, float] = field(default_factory=dict)
 
 
-CHANGES_SHARE = 0.3  # of the time limit, as are the others: the spread's, and those of the later stages
-SPREAD_SHARE = 0.5
-LATER_STAGES = (Stage(PREFERENCES, 0.1), Stage(EVEN_ROLES, 0.2), Stage(SPACING, 0.1))
+CHANGES_SHARE = 0.3  # of the time limit, as are the others'
+SPREAD_SHARE = 0.3
 
 
 def repair(
@@ -71,18 +72,28 @@ def repair(
     order: Order = "changes_first",
     offsets: Mapping[str, float] | None = None,
     time_limit_s: float = 10.0,
+    work_limit: float | None = None,
     seed: int = 0,
     workers: int = DEFAULT_WORKERS,
 ) -> Solution:
-    """The repaired weeks' picks. Raises InfeasibleError (explained) or TimeLimitError as `solve` does."""
-    started = time.monotonic()
+    """The repaired weeks' picks, within the limit as `solve` keeps it. Raises InfeasibleError (explained) or
+    TimeLimitError as `solve` does."""
+    budget = Budget(time_limit_s=time_limit_s, work_limit=work_limit, seed=seed, workers=workers)
     rm = _repair_model(problem, kept)
     changes = Stage(_changes(published, kept), CHANGES_SHARE)
-    spread = Stage(_adjusted_spread(problem, kept, offsets or {}), SPREAD_SHARE)
+    adjusted = _Adjusted(problem, kept, offsets or {})
+    spread = Stage(adjusted.spread(), SPREAD_SHARE)
     first = [changes, spread] if order == "changes_first" else [spread, changes]
-    stages = [*first, *LATER_STAGES]
-    rota, results = Pipeline(rm, Budget(seed, workers), time_limit_s).run(stages)
-    return Solution(rota.picks, tuple(results), time.monotonic() - started, seed, workers)
+    stages = [
+        *first,
+        Stage(SHORTEST_GAP, 0.1, hold=hold_gap),
+        Stage(adjusted.squares(), 0.1, hold=hold_balances),
+        Stage(PREFERENCES, 0.05),
+        Stage(EVEN_ROLES, 0.1),
+        Stage(SHORT_GAPS, 0.05),
+    ]
+    rota, results = Pipeline(rm, budget).run(stages)
+    return Solution(rota.picks, tuple(results), time.monotonic() - budget.started, seed, workers)
 
 
 def _repair_model(problem: Problem, kept: Mapping[tuple[dt.date, str], KeptShift]) -> RotaModel:
@@ -129,35 +140,53 @@ def _changes(published: Mapping[tuple[dt.date, str], str], kept: Mapping[tuple[d
     return Objective("changes", build_changes, measure)
 
 
-def _adjusted_spread(
-    problem: Problem, kept: Mapping[tuple[dt.date, str], KeptShift], offsets: Mapping[str, float]
-) -> Objective:
-    """The spread, with each kept shift's load where its rows put it rather than all on its holder, and each
-    member's balance moved by `offsets` (what the whole rota's facts say the history balance is)."""
-    members = [m.id for m in problem.fairness_members]
-    extra = _adjustments(problem, kept, offsets, members)
-    constants = [balance_constant(problem, m) + scaled(offsets.get(m, 0.0)) for m in members]
-    moved = sum(scaled(load) for shift, load in _kept_loads(problem, kept, members))
-    period_load = sum(scaled(s.load) for s in problem.shifts)
-    # Kept shifts move load between members and the offsets are constants: the total is still known.
-    total = period_load + sum(constants)
+class _Adjusted:
+    """Balances with each kept shift's load where its rows put it rather than all on its holder, and each member's
+    balance moved by `offsets` (what the whole rota's facts say the history balance is)."""
 
-    def build_spread(rm: RotaModel) -> cp_model.LinearExprT:
-        if len(members) < 2:
-            return 0
+    def __init__(self, problem: Problem, kept: Mapping[tuple[dt.date, str], KeptShift], offsets: Mapping[str, float]):
+        self.members = [m.id for m in problem.fairness_members]
+        self.extra = _adjustments(problem, kept, offsets, self.members)
+        self.constants = [balance_constant(problem, m) + scaled(offsets.get(m, 0.0)) for m in self.members]
+        self.moved = sum(scaled(load) for _, load in _kept_loads(problem, kept, self.members))
+        self.period_load = sum(scaled(s.load) for s in problem.shifts)
+
+    def values(self, rm: RotaModel) -> list[cp_model.LinearExprT]:
         balances = balance_expressions(rm)
-        values = [balances[m] + extra[m] for m in members]
-        low, high = min(constants) - moved, max(constants) + period_load + moved
-        return max_minus_min(rm.model, values, "balance", low, high, total)
+        return [balances[m] + self.extra[m] for m in self.members]
 
-    def measure(problem: Problem, picks: Sequence[Pick]) -> int:
-        if len(members) < 2:
-            return 0
+    def values_of(self, problem: Problem, picks: Sequence[Pick]) -> list[int]:
         balances = balances_of(problem, picks)
-        values = [balances[m] + extra[m] for m in members]
-        return max(values) - min(values)
+        return [balances[m] + self.extra[m] for m in self.members]
 
-    return Objective("spread", build_spread, measure, LOAD_SCALE)
+    def range(self) -> tuple[int, int]:
+        return min(self.constants, default=0) - self.moved, max(
+            self.constants, default=0
+        ) + self.period_load + self.moved
+
+    def spread(self) -> Objective:
+        # Kept shifts move load between members and the offsets are constants: the total is still known.
+        total = self.period_load + sum(self.constants)
+
+        def build(rm: RotaModel) -> cp_model.LinearExprT:
+            if len(self.members) < 2:
+                return 0
+            return max_minus_min(rm.model, self.values(rm), "balance", *self.range(), total)
+
+        def measure(problem: Problem, picks: Sequence[Pick]) -> int:
+            values = self.values_of(problem, picks)
+            return max(values) - min(values) if len(values) >= 2 else 0
+
+        return Objective("spread", build, measure, LOAD_SCALE)
+
+    def squares(self) -> Objective:
+        def build(rm: RotaModel) -> cp_model.LinearExprT:
+            return squares_expression(rm.model, dict(zip(self.members, self.values(rm), strict=True)), *self.range())
+
+        def measure(problem: Problem, picks: Sequence[Pick]) -> int:
+            return sum(value * value for value in self.values_of(problem, picks))
+
+        return Objective("squared_balances", build, measure, LOAD_SCALE * LOAD_SCALE)
 
 
 def _kept_loads(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from models.errors import InfeasibleError
@@ -27,11 +28,10 @@ def eligibility(rm: RotaModel) -> None:
     # Rule 3: only roles in the member's `roles`, between `joined` and `left`, never while onboarding.
     # (Roles outside `roles` have no variable at all; the rest are fixed to 0 here.)
     problem = rm.problem
-    for (member_id, week, role), var in rm.on.items():
-        if (member_id, week, role) in rm.kept:
-            continue
-        if problem.eligibility_reason(problem.team.member(member_id), week, role) is not None:
-            rm.model.add(var == 0)
+    for pick in list(rm.on):
+        member = problem.team.member(pick.member)
+        if pick not in rm.kept and problem.eligibility_reason(member, pick.week, pick.role) is not None:
+            rm.forbid(pick)
 
 
 def absences(rm: RotaModel) -> None:
@@ -42,9 +42,8 @@ def absences(rm: RotaModel) -> None:
             if problem.absence_during(member.id, problem.interval(week)) is not None:
                 for role in problem.roles:
                     pick = Pick(member.id, week, role)
-                    var = rm.on.get(pick)
-                    if var is not None and pick not in rm.kept:
-                        rm.model.add(var == 0)
+                    if pick in rm.on and pick not in rm.kept:
+                        rm.forbid(pick)
 
 
 def rest(rm: RotaModel) -> None:
@@ -56,17 +55,22 @@ def rest(rm: RotaModel) -> None:
         shadow = set(problem.shadow_weeks.get(member.id, []))
         for week in weeks:
             if problem.rest_blocker(member, week) is not None:
-                for var in rm.holds(member.id, week):
-                    rm.model.add(var == 0)
+                for pick in _picks_of(rm, member.id, week):
+                    rm.forbid(pick)
         # Any `window` consecutive weeks hold at most one shift: the clique form, tighter than pairwise.
         for first in range(max(1, len(weeks) - window + 1)):
             span = weeks[first : first + window]
-            held = [var for week in span for var in rm.holds(member.id, week)]
             if any(week in shadow for week in span):
-                for var in held:  # a shadow week in the window takes its one shift
-                    rm.model.add(var == 0)
-            elif len(held) > 1:
+                for pick in (pick for week in span for pick in _picks_of(rm, member.id, week)):
+                    rm.forbid(pick)  # a shadow week in the window takes its one shift
+                continue
+            held = [var for week in span for var in rm.holds(member.id, week)]
+            if len(held) > 1:
                 rm.model.add_at_most_one(held)
+
+
+def _picks_of(rm: RotaModel, member: str, week: dt.date) -> list[Pick]:
+    return [pick for role in rm.problem.roles if (pick := Pick(member, week, role)) in rm.on]
 
 
 def pins(rm: RotaModel) -> None:

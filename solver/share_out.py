@@ -12,15 +12,22 @@ The search:
   lowers (spread, sum of squared balances); the squares break ties, so the search crosses plateaus where the
   spread stays the same. It stops when no move helps. Deterministic: no randomness, fixed orders.
 
+Its local optima are deep: a better share-out often needs several members to change at once. `improved_share`
+goes on from one by iterated local search: a kick moves a few shifts between members picked at random (from a
+seeded generator: the same kicks every time), the descent above follows, and the best share-out so far is where
+the next kick starts.
+
 It only proposes counts: a plan, and a starting point for CP-SAT on the aggregate model, which proves the bound.
 """
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from typing import NamedTuple
 
 from solver.bounds import Aggregate, Counts, LoadClass, MemberClass
+from solver.budget import Budget
 from solver.fairness import balance_constant
 
 
@@ -35,6 +42,8 @@ class Step(NamedTuple):
 Move = list[Step]
 
 MAX_MOVES = 10_000  # each move lowers the sum of squares, so the search ends anyway; this caps its time
+STALE_KICKS = 200  # kicks in a row that find nothing better end the iterated search
+KICK_WORK_PER_MEMBER = 1e-4  # a kick and its descent, in work units (budget.py), per member: about its wall time
 
 
 def share_out(agg: Aggregate) -> Counts | None:
@@ -43,20 +52,47 @@ def share_out(agg: Aggregate) -> Counts | None:
     search = _Search(agg)
     if not search.members or not search.start():
         return None
-    for _ in range(MAX_MOVES):
-        if not search.improve():
+    search.descend()
+    return search.share()
+
+
+def improved_share(
+    agg: Aggregate,
+    start: Counts,
+    time_s: float,
+    budget: Budget,
+    *,
+    widest: int | None = None,
+    good_enough: int | None = None,
+) -> Counts:
+    """The best share-out iterated local search finds from `start` in `time_s`, by (spread, sum of squares), or by
+    the sum of squares alone among share-outs no wider than `widest`. Stops early at a spread of `good_enough`
+    (a proven bound) with nothing left to gain, or after STALE_KICKS kicks in a row find nothing better."""
+    search = _Search(agg, widest)
+    if not search.members:
+        return start
+    search.load(start)
+    search.descend()
+    best, best_key = search.share(), search.key()
+    rng = random.Random(budget.seed)
+    ends, stale = budget.spent() + time_s, 0
+    while budget.spent() < ends and stale < STALE_KICKS:
+        if good_enough is not None and widest is None and best_key[0] <= good_enough:
             break
-    return {
-        (member, cls): search.counts[member][cls]
-        for member in search.members
-        for cls in search.classes
-        if (member, cls) in agg.limits
-    }
+        search.load(best)
+        search.kick(rng)
+        search.descend()
+        budget.charge(KICK_WORK_PER_MEMBER * len(search.members))
+        if search.key() < best_key:
+            best, best_key, stale = search.share(), search.key(), 0
+        else:
+            stale += 1
+    return best
 
 
 class _Search:
-    def __init__(self, agg: Aggregate) -> None:
-        self.agg = agg
+    def __init__(self, agg: Aggregate, widest: int | None = None) -> None:
+        self.agg, self.widest = agg, widest
         self.members = [m.id for m in agg.problem.fairness_members]
         self.classes = sorted(agg.totals, key=lambda cls: (-cls.load, cls.role))  # heaviest first
         self.counts = {m: {cls: agg.pinned.get((m, cls), 0) for cls in self.classes} for m in self.members}
@@ -80,6 +116,43 @@ class _Search:
             self.held[step.member] += change
             self.balance[step.member] += change * step.cls.load
 
+    def load(self, counts: Counts) -> None:
+        """Make these the counts: one step per count that differs."""
+        for member in self.members:
+            for cls in self.classes:
+                change = counts.get((member, cls), 0) - self.counts[member][cls]
+                if change:
+                    self.apply([Step(member, cls, change)])
+
+    def share(self) -> Counts:
+        return {
+            (member, cls): self.counts[member][cls]
+            for member in self.members
+            for cls in self.classes
+            if (member, cls) in self.agg.limits
+        }
+
+    def descend(self) -> None:
+        for _ in range(MAX_MOVES):
+            if not self.improve():
+                break
+
+    def kick(self, rng: random.Random) -> None:
+        """A few shifts handed over or traded between members picked at random, within every limit."""
+        wanted = rng.randint(2, 2 + len(self.members) // 4)
+        done = 0
+        for _ in range(50 * wanted):
+            if done >= wanted or len(self.members) < 2:
+                return
+            giver, taker = rng.sample(self.members, 2)
+            cls, other = rng.choice(self.classes), rng.choice(self.classes)
+            move = [Step(giver, cls, -1), Step(taker, cls, 1)]
+            if other != cls and rng.random() < 0.5:
+                move += [Step(giver, other, 1), Step(taker, other, -1)]
+            if self._open(move):
+                self.apply(move)
+                done += 1
+
     def start(self) -> bool:
         for cls in self.classes:
             given = sum(self.counts[m][cls] for m in self.members)
@@ -91,8 +164,12 @@ class _Search:
         return True
 
     def key(self) -> tuple[int, int]:
+        """What the search lowers: (spread, sum of squares); with `widest`, any spread up to it counts as none."""
         values = self.balance.values()
-        return max(values) - min(values), sum(b * b for b in values)
+        spread = max(values) - min(values)
+        if self.widest is not None:
+            spread = max(0, spread - self.widest)
+        return spread, sum(b * b for b in values)
 
     def improve(self) -> bool:
         """Make the best of the moves open to the two extreme members; False when none lowers the key."""

@@ -1,8 +1,7 @@
 """solve(problem) -> Solution: the hard rules, then the objectives of docs/spec.md §6 one at a time (lexicographic).
 
-The stages, in priority order, with what each one's share of the time limit buys. The spread matters most;
-spacing, last in priority and hardest to prove, only polishes. A stage that proves its optimum early ends early;
-its time is not handed on, so that a rota is not delayed by seconds spent proving the least important objective.
+The stages, in priority order, each with its share of the time limit: the spread matters most, and a stage that
+proves its optimum early hands what it saved to the stages after it (stages.Pipeline).
 """
 
 from __future__ import annotations
@@ -16,23 +15,41 @@ from models.errors import TimeLimitError
 from models.problem import Problem
 from solver import bounds, explain
 from solver.budget import DEFAULT_WORKERS, Budget
-from solver.fairness import EVEN_ROLES, PREFERENCES, SPACING, SPREAD
+from solver.fairness import EVEN_ROLES, PREFERENCES, SPREAD, SQUARED_BALANCES
 from solver.greedy import greedy_rota
+from solver.holds import hold_balances, hold_gap
 from solver.model import Pick
-from solver.respace import respace
+from solver.resequence import fewer_short_gaps, longer_shortest_gaps
 from solver.rules import build, check_team_size
+from solver.spacing import SHORT_GAPS, SHORTEST_GAP
 from solver.spread_plan import spread_bound_and_plan
+from solver.squares_plan import squares_bound_and_plan
 from solver.stages import Pipeline, PlanDetail, Progress, ProgressCallback, Relaxation, Stage, StageResult
+from solver.trades import fewer_avoided_weeks
 
 __all__ = ["DEFAULT_WORKERS", "Progress", "ProgressCallback", "Solution", "StageResult", "find_rota", "solve"]
 
+BY_CLASS, BY_MEMBER = PlanDetail.BY_CLASS, PlanDetail.BY_MEMBER
+# A spacing plan need only fix each member's number of shifts, all its bound depends on: held by class, it would fix
+# who takes which class for no reason.
 STAGES = [
-    Stage(SPREAD, 0.5, Relaxation(bounds.relaxed_spread, PlanDetail.BY_CLASS, spread_bound_and_plan)),
-    Stage(PREFERENCES, 0.1),
-    Stage(EVEN_ROLES, 0.2, Relaxation(bounds.relaxed_even_roles, PlanDetail.BY_CLASS)),
-    # A spacing plan need only fix each member's number of shifts, all its bound depends on: held by class, it
-    # would fix who takes which class for no reason.
-    Stage(SPACING, 0.1, Relaxation(bounds.relaxed_spacing, PlanDetail.BY_MEMBER), polish=respace),
+    Stage(SPREAD, 0.35, Relaxation(bounds.relaxed_spread, BY_CLASS, spread_bound_and_plan)),
+    Stage(
+        SHORTEST_GAP,
+        0.15,
+        Relaxation(bounds.relaxed_shortest_gap, BY_MEMBER),
+        polish=longer_shortest_gaps,
+        hold=hold_gap,
+    ),
+    Stage(
+        SQUARED_BALANCES,
+        0.15,
+        Relaxation(bounds.relaxed_squares, BY_CLASS, squares_bound_and_plan),
+        hold=hold_balances,
+    ),
+    Stage(PREFERENCES, 0.05, polish=fewer_avoided_weeks),
+    Stage(EVEN_ROLES, 0.1, Relaxation(bounds.relaxed_even_roles, BY_CLASS)),
+    Stage(SHORT_GAPS, 0.2, Relaxation(bounds.relaxed_short_gaps, BY_MEMBER), polish=fewer_short_gaps),
 ]
 
 
@@ -60,26 +77,28 @@ def solve(
     problem: Problem,
     *,
     time_limit_s: float = 10.0,
+    work_limit: float | None = None,
     seed: int = 0,
     workers: int = DEFAULT_WORKERS,
     on_progress: ProgressCallback | None = None,
 ) -> Solution:
     """Solve the hard rules, then minimise each objective in turn, keeping the earlier ones at their best.
 
-    Raises InfeasibleError (with the reason in the team's words) when no rota satisfies the rules, and
-    TimeLimitError when the limit passed before any rota was found. A timeout is never called infeasible.
+    Returns within `time_limit_s` wall-clock seconds (model building included) and a fraction of a second; with
+    `work_limit`, the search is counted in deterministic work instead, the same rota on any machine, and
+    `time_limit_s` does not apply (budget.py). Raises InfeasibleError (with the reason in the team's words) when no
+    rota satisfies the rules, and TimeLimitError when the limit passed before any rota was found: a timeout is
+    never called infeasible.
     """
-    started = time.monotonic()
+    budget = Budget(time_limit_s=time_limit_s, work_limit=work_limit, seed=seed, workers=workers)
     check_team_size(problem)
     rm = build(problem)
     start = greedy_rota(problem)
     if start is not None:
         rm.hint(start)
-    pipeline = Pipeline(
-        rm, Budget(seed, workers), time_limit_s, aggregate=bounds.build_aggregate(problem), on_progress=on_progress
-    )
+    pipeline = Pipeline(rm, budget, aggregate=bounds.build_aggregate(problem), on_progress=on_progress)
     rota, results = pipeline.run(STAGES)
-    return Solution(rota.picks, tuple(results), time.monotonic() - started, seed, workers, notes(problem))
+    return Solution(rota.picks, tuple(results), time.monotonic() - budget.started, seed, workers, notes(problem))
 
 
 def notes(problem: Problem) -> tuple[str, ...]:
@@ -100,18 +119,14 @@ def find_rota(
     problem: Problem, *, time_limit_s: float = 10.0, seed: int = 0, workers: int = DEFAULT_WORKERS
 ) -> Solution:
     """Any rota satisfying the hard rules, no objective: the quick answer to "does a rota exist?"."""
-    started = time.monotonic()
+    budget = Budget(time_limit_s=time_limit_s, seed=seed, workers=workers)
     check_team_size(problem)
     rm = build(problem)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = time_limit_s
-    status = solver.solve(rm.model)
+    solver, status = budget.solve(rm.model, budget.left())
     if status == cp_model.INFEASIBLE:
-        raise explain.infeasible(problem)
+        raise explain.infeasible(problem, budget)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise TimeLimitError(
             f"no rota found within {time_limit_s:g} s; none is proven impossible: try a longer --time-limit"
         )
-    return Solution(rm.picks_of(solver), (), time.monotonic() - started, seed, workers, notes(problem))
+    return Solution(rm.picks_of(solver), (), time.monotonic() - budget.started, seed, workers, notes(problem))

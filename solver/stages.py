@@ -10,16 +10,18 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
 
 from ortools.sat.python import cp_model
 
 from models.errors import RotaError, TimeLimitError
-from models.problem import Problem
 from solver import explain
-from solver.bounds import Aggregate, Counts, LoadClass, Relaxed, load_classes, solve_relaxed
+from solver.bounds import Aggregate, Counts, LoadClass, Relaxed, counts_of, load_classes, solve_relaxed
 from solver.budget import Budget
 from solver.fairness import Objective
 from solver.model import Pick, RotaModel, in_rota_order
+from solver.neighbourhoods import improve
+from solver.sequence import sequence
 
 # Of a stage's time: its relaxation's bound and plan, then a rota carrying the plan; the rota search gets the rest.
 BOUND_SHARE = 0.4
@@ -27,7 +29,9 @@ REALISE_SHARE = 0.2
 # Of the rota search's time, the share a relaxation that can go on (the spread's sweep) takes instead, when the
 # rota carries its plan: a better rota then needs a better plan. A better plan found is realised with the rest.
 GO_ON_SHARE = 0.9
-LEAST_STAGE_S = 0.05  # no stage gets less, however small its share
+POLISH_SHARE = 0.5  # of a stage's time, at most, for its local search
+WHOLE_SEARCH_SHARE = 0.3  # of the rota search's time, for CP-SAT on the whole model; the rest, part by part
+FIRST_ROTA_S = 0.05  # a stage with no rota to fall back on searches at least this long, even past the limit
 
 
 class PlanDetail(Enum):
@@ -42,7 +46,10 @@ GoOn = Callable[[float], Relaxed]  # more time for a relaxation that stopped sho
 RelaxationSearch = Callable[
     [Aggregate, cp_model.LinearExprT, float, Budget, Counts | None], tuple[Relaxed, GoOn | None]
 ]
-Polish = Callable[[Problem, tuple[Pick, ...]], tuple[Pick, ...]]
+# A local search that improves a rota without touching earlier objectives, in the time given.
+Polish = Callable[[RotaModel, tuple[Pick, ...], Budget, float], tuple[Pick, ...]]
+# How a stage's result is held for later stages, where "no worse than its value" is not what to keep (holds.py).
+Hold = Callable[[RotaModel, Aggregate | None, tuple[Pick, ...]], None]
 
 
 def from_last_plan(
@@ -68,7 +75,8 @@ class Stage:
     objective: Objective
     share: float
     relaxation: Relaxation | None = None
-    polish: Polish | None = None  # a local search that improves a rota without touching earlier objectives
+    polish: Polish | None = None
+    hold: Hold | None = None
 
     @property
     def name(self) -> str:
@@ -128,51 +136,51 @@ class Pipeline:
         self,
         rm: RotaModel,
         budget: Budget,
-        time_limit_s: float,
         *,
         aggregate: Aggregate | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> None:
-        self.rm, self.problem, self.budget, self.time_limit_s = rm, rm.problem, budget, time_limit_s
+        self.rm, self.problem, self.budget = rm, rm.problem, budget
         self.aggregate, self.on_progress = aggregate, on_progress
-        self.started = time.monotonic()
         self.plan: Counts | None = None  # the latest stage's plan: the next relaxation starts from it
 
     def run(self, stages: list[Stage], start: Rota | None = None) -> tuple[Rota, list[StageResult]]:
-        """Each stage in turn, each starting from the rota the one before ended with."""
+        """Each stage in turn, each starting from the rota the one before ended with, and each with its share of
+        what the stages before it left: time a stage saves by proving its optimum early goes to the later ones."""
         rota, results = start, []
-        for stage in stages:
-            rota, result = self.run_stage(stage, rota)
+        for i, stage in enumerate(stages):
+            allotted = self.budget.left() * stage.share / sum(later.share for later in stages[i:])
+            rota, result = self.run_stage(stage, rota, allotted)
             results.append(result)
         assert rota is not None, "no stages"
         return rota, results
 
-    def run_stage(self, stage: Stage, previous: Rota | None) -> tuple[Rota, StageResult]:
+    def run_stage(self, stage: Stage, previous: Rota | None, allotted: float) -> tuple[Rota, StageResult]:
         began = time.monotonic()
+        ends = self.budget.spent() + allotted
         expression = stage.objective.build(self.rm)
-        stage_s = max(self.time_limit_s * stage.share, LEAST_STAGE_S)
-        relaxed, go_on, relaxed_expression = self._relax(stage, stage_s)
+        relaxed, go_on, relaxed_expression = self._relax(stage, allotted * BOUND_SHARE)
         if relaxed.bound is not None:
             self.rm.model.add(expression >= relaxed.bound)
-        realised = self._realise(stage, expression, relaxed.plan, stage_s * REALISE_SHARE) if relaxed.plan else None
-        spent = (BOUND_SHARE if relaxed_expression is not None else 0.0) + (REALISE_SHARE if relaxed.plan else 0.0)
-        search_s = stage_s * (1 - spent)
+        realised = None
+        if relaxed.plan is not None:
+            realised = self._realise(stage, expression, relaxed.plan, min(allotted * REALISE_SHARE, self._left(ends)))
         went_on = go_on is not None and realised is not None and not self._meets(stage, realised, relaxed.bound)
         if go_on is not None and realised is not None and went_on:
-            realised, relaxed = self._go_on(stage, expression, go_on, realised, relaxed, search_s)
-        self.plan = relaxed.plan or self.plan
+            realised, relaxed = self._go_on(stage, expression, go_on, realised, relaxed, self._left(ends))
         start = realised or (self._score(stage, previous) if previous is not None else None)
         if stage.polish is not None and start is not None:
-            polished = in_rota_order(self.problem, stage.polish(self.problem, start.picks))
-            realised = start = self._score(stage, Rota(polished))
+            polished = stage.polish(self.rm, start.picks, self.budget, min(allotted * POLISH_SHARE, self._left(ends)))
+            realised = start = self._score(stage, Rota(in_rota_order(self.problem, polished)))
         bound: float | None
         if realised is not None and self._meets(stage, realised, relaxed.bound):
             rota, bound, optimal = realised, relaxed.bound, True  # carries the plan, or polished, to the bound: proven
         elif went_on and realised is not None:
             rota, bound, optimal = realised, relaxed.bound, False  # the relaxation had the search's time
         else:
-            rota, bound, optimal = self._search(stage, expression, search_s, start, relaxed.bound)
+            rota, bound, optimal = self._search(stage, expression, self._left(ends), start, relaxed.bound)
         self._keep(stage, expression, relaxed_expression, rota)
+        self.plan = counts_of(self.problem, rota.picks)
         return rota, self._result(stage, rota, bound, optimal, began)
 
     def _relax(self, stage: Stage, stage_s: float) -> tuple[Relaxed, GoOn | None, cp_model.LinearExprT | None]:
@@ -186,6 +194,7 @@ class Pipeline:
 
     def _realise(self, stage: Stage, expression: cp_model.LinearExprT, plan: Counts, time_s: float) -> Rota | None:
         """A rota carrying the plan, best for the stage's objective among those, or None if none is found in time.
+        The search starts from the plan's shifts spread evenly (sequence.py), as far as that places them.
 
         Solved on a copy of the model, whose variables keep their indices, so the rota reads the same way."""
         assert stage.relaxation is not None
@@ -204,9 +213,15 @@ class Pipeline:
         realisation = self.rm.model.clone()
         for group, count in planned.items():
             realisation.add(sum(groups.get(group, [])) == count)
+        evenly, weeks_placed = sequence(self.rm, plan)
+        placed, held = set(self.problem.weeks[:weeks_placed]), set(evenly)
+        realisation.clear_hints()  # type: ignore[no-untyped-call]
+        for pick, var in self.rm.on.items():
+            if pick.week in placed:
+                realisation.add_hint(var, pick in held)
         realisation.minimize(expression)
-        solver = self.budget.solver(time_s)
-        if solver.solve(realisation) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        solver, status = self.budget.solve(realisation, time_s)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         return self._score(stage, Rota(self.rm.picks_of(solver)))
 
@@ -237,32 +252,57 @@ class Pipeline:
     def _search(
         self, stage: Stage, expression: cp_model.LinearExprT, time_s: float, start: Rota | None, bound: int | None
     ) -> tuple[Rota, float | None, bool]:
-        """CP-SAT on the rota model from `start`: the better of its rota and `start`, the bound, and whether proven.
+        """The rota search from `start`: the stage's rota, its bound, and whether proven. A rota of value 0 needs no
+        search (every objective is at least 0). Otherwise CP-SAT on the whole rota model first, for a share of the
+        time (it proves small teams' optima), then one part of the rota at a time (neighbourhoods.py)."""
+        if start is not None and start.values[stage.name] == 0:
+            return start, 0, True
+        ends = self.budget.spent() + time_s
+        whole_s = time_s * WHOLE_SEARCH_SHARE if start is not None else time_s
+        rota, low, optimal = self._search_whole(stage, expression, whole_s, start, bound)
+        if not optimal and self._left(ends) > 0:
+            measure = partial(stage.objective.measure, self.problem)
+            picks = improve(self.rm, expression, measure, rota.picks, low, self.budget, self._left(ends))
+            rota = self._score(stage, Rota(picks))
+            optimal = low is not None and rota.values[stage.name] <= low
+        return rota, low, optimal
+
+    def _search_whole(
+        self, stage: Stage, expression: cp_model.LinearExprT, time_s: float, start: Rota | None, bound: int | None
+    ) -> tuple[Rota, float | None, bool]:
+        """CP-SAT on the whole rota model from `start`: the better of its rota and `start` (on a tie, `start`, which
+        earlier stages chose for later ones), the bound, and whether proven.
 
         CP-SAT takes a complete hint that keeps every rule and earlier stage as its first solution, but may drop
         one it cannot complete in time and end worse: `start` then stands, with the search's bound."""
         if start is not None:
             self.rm.hint(start.picks)
         self.rm.model.minimize(expression)
-        solver = self.budget.solver(max(time_s, LEAST_STAGE_S))
-        callback = _Reporter(stage.objective, self.on_progress, self.started) if self.on_progress else None
-        status = solver.solve(self.rm.model, callback)
+        callback = _Reporter(stage.objective, self.on_progress, self.budget.started) if self.on_progress else None
+        at_least = FIRST_ROTA_S if start is None else 0.0
+        solver, status = self.budget.solve(self.rm.model, time_s, callback, at_least=at_least)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = self._score(stage, Rota(self.rm.picks_of(solver)))
-            if start is not None and start.values[stage.name] < found.values[stage.name]:
-                return start, solver.best_objective_bound, False
-            return found, solver.best_objective_bound, status == cp_model.OPTIMAL
+            low = max(solver.best_objective_bound, bound if bound is not None else 0)
+            if start is not None and start.values[stage.name] <= found.values[stage.name]:
+                return start, low, start.values[stage.name] <= low
+            return found, low, status == cp_model.OPTIMAL
         if start is not None and status != cp_model.MODEL_INVALID:
             return start, bound, False  # out of time before any rota: the one it started from, still best before
         raise self._failure(status)
 
     def _failure(self, status: cp_model.CpSolverStatus) -> RotaError:
         if status == cp_model.INFEASIBLE:
-            return explain.infeasible(self.problem)
+            return explain.infeasible(self.problem, self.budget)
         if status == cp_model.MODEL_INVALID:
             return RotaError(f"internal error: invalid model ({self.rm.model.validate()})")
+        if self.budget.by_work:
+            return TimeLimitError(
+                f"no rota found within the work limit ({self.budget.limit:g}); none is proven impossible: "
+                "try a larger --work-limit"
+            )
         return TimeLimitError(
-            f"no rota found within the time limit ({self.time_limit_s:g} s); none is proven impossible: "
+            f"no rota found within the time limit ({self.budget.limit:g} s); none is proven impossible: "
             "try a longer --time-limit"
         )
 
@@ -274,6 +314,9 @@ class Pipeline:
         rota: Rota,
     ) -> None:
         """Hold this stage's best while the next stages improve on the rest; the relaxation follows suit."""
+        if stage.hold is not None:
+            stage.hold(self.rm, self.aggregate, rota.picks)
+            return
         best = rota.values[stage.name]
         self.rm.model.add(expression <= best)
         if relaxed_expression is not None and self.aggregate is not None:
@@ -285,8 +328,13 @@ class Pipeline:
         low = value if optimal else min(bound if bound is not None else 0.0, value)
         result = StageResult(stage.name, value / scale, low / scale, optimal, time.monotonic() - began)
         if self.on_progress is not None:
-            self.on_progress(Progress(stage.name, result.value, result.bound, time.monotonic() - self.started))
+            elapsed = time.monotonic() - self.budget.started
+            self.on_progress(Progress(stage.name, result.value, result.bound, elapsed))
         return result
+
+    def _left(self, ends: float) -> float:
+        """What is left of a stage that ends when the budget has spent `ends`."""
+        return max(0.0, ends - self.budget.spent())
 
     def _score(self, stage: Stage, rota: Rota) -> Rota:
         """The rota with the stage's objective measured on it."""

@@ -30,9 +30,10 @@ from solver.subset_sum import SubsetSum, project, projections
 from solver.window_models import best_in_window
 
 MOST_CHECK_S = 1.0  # a subset sum estimated dearer than this is skipped: it could only refute, never mislead
+LEAST_WINDOW_S = 0.01  # a window's model gets at least this, else the window stays open
 FEW_PATTERNS = 100  # per member, at most, for the sweep to go before CP-SAT (sweep_first())
 LARGE_TEAM = 30  # members, at least, for the same
-FIRST_LOOK_S = 0.5  # deterministic seconds for a window's model on the first pass; what it leaves is seen again
+FIRST_LOOK_S = 0.5  # for a window's model on the first pass; what it leaves is seen again
 
 Window = dict[str, tuple[int, int]]  # each member's allowed patterns, as a range [first, end) of their sorted list
 
@@ -41,7 +42,7 @@ Window = dict[str, tuple[int, int]]  # each member's allowed patterns, as a rang
 class Swept:
     relaxed: Relaxed  # the bound, and the best share-out
     proven: bool  # the bound is the best share-out's spread
-    spent_s: float  # deterministic seconds used by CP-SAT, plus the subset sums' estimated time
+    spent_s: float  # of the budget
 
 
 def sweep_first(patterns: dict[str, list[Pattern]]) -> bool:
@@ -71,17 +72,17 @@ class Sweep:
 
     def run(self, time_s: float) -> Swept:
         state = self._state
-        started = state.spent_s
+        started = state.budget.spent()
         state.until_s = started + time_s
         if self._unseen is None:
             self._unseen = deque(state.promising_windows())
-        while self._unseen and state.spent_s < state.until_s:
+        while self._unseen and state.left() > 0:
             low = self._unseen.popleft()
             if state.settle(low, FIRST_LOOK_S) is not None:
                 self._open.append(low)
         window_bounds, still_open = [], []
         for i, low in enumerate(self._open):
-            share = (state.until_s - state.spent_s) / (len(self._open) - i)  # the time left, evenly
+            share = state.left() / (len(self._open) - i)  # the time left, evenly
             if (window_bound := state.settle(low, share)) is not None:
                 window_bounds.append(window_bound)
                 still_open.append(low)
@@ -89,11 +90,11 @@ class Sweep:
         window_bounds += [least for low in self._unseen if (least := state.least_spread(low)) is not None]
         bound = min([state.upper, *window_bounds])
         relaxed = Relaxed(bound, state.best, state.upper)
-        return Swept(relaxed, bound >= state.upper, state.spent_s - started)
+        return Swept(relaxed, bound >= state.upper, state.budget.spent() - started)
 
 
 class SweepState:
-    """The sweep's state: the best share-out so far, its spread (`upper`), and the time spent."""
+    """The sweep's state: the best share-out so far, its spread (`upper`), and when this run must end."""
 
     def __init__(self, agg: Aggregate, patterns: dict[str, list[Pattern]], best: Counts, budget: Budget) -> None:
         self.agg, self.total, self.best, self.upper = agg, balance_total(agg), best, share_spread(agg, best)
@@ -109,8 +110,10 @@ class SweepState:
             for projection in projections(agg)
         ]
         self.budget = budget
-        self.spent_s = 0.0
-        self.until_s = 0.0  # the time the sweep may have spent by the end of this run (Sweep.run)
+        self.until_s = 0.0  # the budget's spent() by which this run ends (Sweep.run)
+
+    def left(self) -> float:
+        return min(self.until_s - self.budget.spent(), self.budget.left())
 
     def promising_windows(self) -> list[int]:
         """The windows that may hold a better share-out, by their starts, most promising first."""
@@ -151,12 +154,11 @@ class SweepState:
         least = self._least_spread(window, low)
         if least >= self.upper or self._refuted(window):
             return None
-        limit = min(time_s, self.until_s - self.spent_s)
-        if limit < 0.01:
+        limit = min(time_s, self.left())
+        if limit < LEAST_WINDOW_S:
             return least
         allowed = {member: self.patterns[member][first:end] for member, (first, end) in window.items()}
         result = best_in_window(self.agg, allowed, low, limit, self.budget)
-        self.spent_s += result.spent_s
         if result.found is not None:
             self.offer(result.found)
         if result.top_bound is None or result.top_bound - low >= self.upper:
@@ -167,16 +169,16 @@ class SweepState:
         return max(self.balances[member][first] for member, (first, _) in window.items()) - low
 
     def _refuted(self, window: Window) -> bool:
-        """Whether a projection's subset sum shows the window holds no share-out; each check's estimated time
-        counts against the limit, and one that would cost too much is skipped."""
+        """Whether a projection's subset sum shows the window holds no share-out; one estimated dearer than the time
+        left is skipped, and a work budget is charged each check's estimate."""
         for target, vectors in self.projections:
-            if self.spent_s >= self.until_s:
+            if self.left() <= 0:
                 return False  # out of time: every check would be skipped, and building one is not free
             options = [sorted(set(vectors[m][first:end])) for m, (first, end) in window.items()]
             check = SubsetSum(options, target)
-            if check.cost_s > min(MOST_CHECK_S, self.until_s - self.spent_s):
+            if check.cost_s > min(MOST_CHECK_S, self.left()):
                 continue
-            self.spent_s += check.cost_s
+            self.budget.charge(check.cost_s)
             if not check.adds_up():
                 return True
         return False

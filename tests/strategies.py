@@ -35,6 +35,7 @@ def teams(
     max_absence_days: int = 14,
     part_time: bool = False,
     restricted_roles: bool = False,
+    equal_weights: bool = False,
     timezone: str = "UTC",
 ) -> tuple[Team, Period]:
     """A team and a period.
@@ -48,6 +49,7 @@ def teams(
       week before the period and running into it; reasons are drawn, so some are excused (sickness).
     - part_time: draw fte from 0.5-1.0 instead of 1.0 for everyone.
     - restricted_roles: some members hold only some roles (everyone keeps at least one).
+    - equal_weights: every role weighs 1, instead of the later ones 0.5.
     - timezone: the team's IANA time zone.
     """
     role_count = draw(st.integers(1, min(max_roles, len(ROLE_NAMES))))
@@ -86,7 +88,9 @@ def teams(
         {
             "team": "generated",
             "timezone": timezone,
-            "roles": [{"name": name, "weight": 1.0 if i == 0 else 0.5} for i, name in enumerate(role_names)],
+            "roles": [
+                {"name": name, "weight": 1.0 if i == 0 or equal_weights else 0.5} for i, name in enumerate(role_names)
+            ],
             "rules": {"min_rest_weeks": min_rest_weeks},
             "members": members,
             "absences": absences,

@@ -67,7 +67,7 @@ def test_two_pins_of_one_member_closer_than_rest_are_named() -> None:
 def test_without_a_week_to_name_the_largest_rest_that_works_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     # Five members cannot rest five weeks between shifts over a long period; as if no prefix could be settled.
     t = team("ann bob cat dan eve", rules={"min_rest_weeks": 5, "min_team_size": 1})
-    monkeypatch.setattr(explain, "_first_uncoverable_prefix", lambda _: None)
+    monkeypatch.setattr(explain, "_first_uncoverable_prefix", lambda *_: None)
     assert str(explain.infeasible(problem(t, 8))).splitlines() == [
         "no rota can satisfy the rules in 2027-01-05+8w with min_rest_weeks: 5",
         "  with min_rest_weeks: 4 a rota exists; lower rules.min_rest_weeks to 4, or add members",

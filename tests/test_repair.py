@@ -46,4 +46,12 @@ def test_a_kept_shift_stays_and_its_cover_member_rests_around_it() -> None:
 def test_spread_first_ranks_fairness_before_the_changes() -> None:
     p = problem(team("ann bob cat dan"), 8)
     solution = repair(p, published(p), {}, order="spread_first", time_limit_s=5)
-    assert [stage.name for stage in solution.stages] == ["spread", "changes", "preferences", "even_roles", "spacing"]
+    assert [stage.name for stage in solution.stages] == [
+        "spread",
+        "changes",
+        "shortest_gap",
+        "squared_balances",
+        "preferences",
+        "even_roles",
+        "short_gaps",
+    ]

@@ -4,7 +4,6 @@ relaxation that goes on with the search's time."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
@@ -12,20 +11,13 @@ from models.problem import Problem
 from solver import bounds
 from solver.bounds import Aggregate, Counts, Relaxed
 from solver.budget import Budget
-from solver.fairness import SPACING, SPREAD, Objective
+from solver.fairness import SPREAD, Objective
 from solver.model import Pick
 from solver.rules import build
 from solver.solve import find_rota
+from solver.spacing import SHORT_GAPS
 from solver.stages import GoOn, Pipeline, PlanDetail, Relaxation, Rota, Stage
 from tests.tiny_teams import problem, team
-
-
-@dataclass(frozen=True)
-class Starved(Budget):
-    """A budget that gives CP-SAT no time at all."""
-
-    def solver(self, time_s: float) -> cp_model.CpSolver:
-        return super().solver(0.0)
 
 
 def four_over_eight() -> Problem:
@@ -35,21 +27,23 @@ def four_over_eight() -> Problem:
 def test_a_stage_out_of_time_keeps_the_rota_it_started_from() -> None:
     p = four_over_eight()
     start = Rota(find_rota(p, time_limit_s=5).picks)
-    rota, [result] = Pipeline(build(p), Starved(), 5).run([Stage(SPACING, 0.1)], start)
+    rota, [result] = Pipeline(build(p), Budget(time_limit_s=0.0)).run([Stage(SHORT_GAPS, 0.1)], start)
     assert rota.picks == start.picks
     assert not result.optimal
-    assert result.value == SPACING.measure(p, start.picks) and 0 <= result.bound <= result.value
+    assert result.value == SHORT_GAPS.measure(p, start.picks) and 0 <= result.bound <= result.value
 
 
 def test_a_search_that_ends_worse_than_its_starting_rota_keeps_that_rota() -> None:
     # CP-SAT may drop a hint it cannot complete in time and end on a worse rota. Simulated: the search maximises
-    # close pairs while the stage measures them as they are.
+    # the short-gap cost while the stage measures it as it is.
     p = four_over_eight()
-    spaced = [Pick(member, p.weeks[i], "primary") for i, member in enumerate(2 * ["ann", "bob", "cat", "dan"])]
-    contrary = Objective("spacing", lambda rm: -SPACING.build(rm), SPACING.measure)
-    rota, [result] = Pipeline(build(p), Budget(), 5).run([Stage(contrary, 0.1)], Rota(tuple(spaced)))
+    # dan's weeks 3 and 6 are 3 apart in a 4-week cycle: a cost of 1.
+    order = ["ann", "bob", "cat", "dan", "ann", "bob", "dan", "cat"]
+    spaced = [Pick(member, p.weeks[i], "primary") for i, member in enumerate(order)]
+    contrary = Objective("short_gaps", lambda rm: -SHORT_GAPS.build(rm), SHORT_GAPS.measure)
+    rota, [result] = Pipeline(build(p), Budget(time_limit_s=1)).run([Stage(contrary, 0.1)], Rota(tuple(spaced)))
     assert set(rota.picks) == set(spaced)
-    assert result.value == 0 == SPACING.measure(p, rota.picks)
+    assert result.value == 1 == SHORT_GAPS.measure(p, rota.picks)
 
 
 def counts_of(p: Problem, picks: tuple[Pick, ...]) -> Counts:
@@ -76,7 +70,7 @@ def test_a_relaxation_that_goes_on_gets_the_search_time_and_its_better_plan_is_c
         return Relaxed(None, lopsided, 14000), going_on  # the lopsided plan's spread: 7 - (-7) days
 
     stage = Stage(SPREAD, 0.5, Relaxation(bounds.relaxed_spread, PlanDetail.BY_CLASS, search))
-    pipeline = Pipeline(build(p), Budget(), 5, aggregate=bounds.build_aggregate(p))
+    pipeline = Pipeline(build(p), Budget(time_limit_s=5), aggregate=bounds.build_aggregate(p))
     rota, [result] = pipeline.run([stage])
     assert len(calls) == 1
     assert counts_of(p, rota.picks) == fair

@@ -46,7 +46,7 @@ def check_the_sweep(team: Team, period: Any, *, resumed: bool) -> None:
         return
     patterns = patterns_for(agg, start)
     assert patterns is not None
-    swept_by = sweep.Sweep(agg, start, patterns, Budget())
+    swept_by = sweep.Sweep(agg, start, patterns, Budget(time_limit_s=60))
     # Resumed: no time (every window unseen), then a few windows and short looks, then the rest.
     runs = [swept_by.run(limit) for limit in ([0.0, 0.02, 20] if resumed else [20])]
     swept = runs[-1]
@@ -54,7 +54,7 @@ def check_the_sweep(team: Team, period: Any, *, resumed: bool) -> None:
     assert plan is not None and feasible_with(agg, plan)
     value = share_spread(agg, plan)
     assert value <= share_spread(agg, start)
-    searched = bounds.solve_relaxed(agg, bounds.relaxed_spread(agg), 20, Budget())
+    searched = bounds.solve_relaxed(agg, bounds.relaxed_spread(agg), 20, Budget(time_limit_s=20))
     assert searched.plan is not None
     # A proof after every run: no share-out CP-SAT finds beats the sweep's bound, nor the sweep's own best.
     for run in runs:

@@ -1,0 +1,215 @@
+"""Even spacing by re-sequencing: a few members' shifts, over a stretch of weeks, shared out again among them by a
+small CP-SAT model, each member keeping their number of shifts of each class.
+
+Keeping each member's shifts of each class keeps their load and role counts, so the spread, the squared balances
+and even roles stay as they are; what changes is *when* each member is on call. The small model holds only the
+freed shifts of the chosen members: every rule (one role a week, may hold, the least gap between shifts counted
+from their other shifts and the history's last, pins untouched), no more weeks asked off than before, and the
+spacing cost of those members' pairs of shifts. A part solves in milliseconds, where a step on the whole rota
+model costs a presolve of all of it (neighbourhoods.py). Members are drawn in groups, often around the member
+with the worst gap, from a generator seeded by the solve's seed; a part is kept if the rota's cost is lower.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from solver.bounds import load_classes
+from solver.budget import Budget
+from solver.model import Pick, RotaModel, in_rota_order
+from solver.spacing import cycle_weeks, history_index, member_gaps, member_penalty, penalty
+
+
+def longer_shortest_gaps(rm: RotaModel, picks: tuple[Pick, ...], budget: Budget, time_s: float) -> tuple[Pick, ...]:
+    """The shortest-gap stage's polish: fewer gaps of each length, shortest first, then a lower short-gap cost."""
+    return Resequencer(rm, picks, shortest_first=True).run(budget, time_s)
+
+
+def fewer_short_gaps(rm: RotaModel, picks: tuple[Pick, ...], budget: Budget, time_s: float) -> tuple[Pick, ...]:
+    """The short-gap stage's polish: a lower short-gap cost."""
+    return Resequencer(rm, picks, shortest_first=False).run(budget, time_s)
+
+
+GROUP = 5  # members re-sequenced together
+STEP_S = 0.1  # CP-SAT's time on one part, at most
+STALE_STEPS = 200  # parts in a row that change nothing end the search
+
+Cost = tuple[int, ...]  # of the whole rota, compared in order
+
+
+class Resequencer:
+    """The rota as each member's on-call weeks and roles, re-sequenced part by part."""
+
+    def __init__(self, rm: RotaModel, picks: tuple[Pick, ...], shortest_first: bool) -> None:
+        problem = self.problem = rm.problem
+        self.rm, self.shortest_first = rm, shortest_first
+        self.cycle, self.least = cycle_weeks(problem), rm.gap_weeks
+        self.index = {week: i for i, week in enumerate(problem.weeks)}
+        self.classes = load_classes(problem)
+        self.members = [m.id for m in problem.fairness_members]
+        self.past = {m: history_index(problem, m) for m in self.members}
+        self.pinned = set(problem.pins_in_period())
+        self.avoided = {m: {self.index[w] for w in problem.avoided_weeks(m)} for m in self.members}
+        self.held: dict[str, dict[int, str]] = defaultdict(dict)  # member -> week index -> role
+        self.others: list[Pick] = []  # picks of members outside the fairness members: never moved
+        for pick in picks:
+            if pick.member in self.past:
+                self.held[pick.member][self.index[pick.week]] = pick.role
+            else:
+                self.others.append(pick)
+
+    def picks(self) -> tuple[Pick, ...]:
+        weeks = self.problem.weeks
+        moved = [Pick(m, weeks[w], role) for m, held in self.held.items() for w, role in held.items()]
+        return in_rota_order(self.problem, [*moved, *self.others])
+
+    def cost(self) -> Cost:
+        """The shortest-gap stage's: gaps of each length, shortest first, then the short-gap cost. The short-gap
+        stage's: its cost, then crowding (gaps short of two cycles, squared), which leads to parts that lower it."""
+        penalties = sum(member_penalty(sorted(self.held[m]), self.past[m], self.cycle) for m in self.members)
+        gaps = [g for m in self.members for g in member_gaps(sorted(self.held[m]), self.past[m])]
+        if self.shortest_first:
+            return (*(sum(1 for g in gaps if g == length) for length in range(self.least, self.cycle)), penalties)
+        return penalties, sum(max(0, 2 * self.cycle - g) ** 2 for g in gaps)
+
+    def run(self, budget: Budget, time_s: float) -> tuple[Pick, ...]:
+        if len(self.members) < 2 or self.cycle <= self.least:
+            return self.picks()
+        rng = random.Random(budget.seed)
+        ends, stale, best = budget.spent() + time_s, 0, self.cost()
+        while budget.spent() < ends and stale < STALE_STEPS:
+            group = self._group(rng)
+            before = {m: dict(self.held[m]) for m in group}
+            if self._step(group, budget, min(STEP_S, ends - budget.spent())) and (cost := self.cost()) < best:
+                best, stale = cost, 0
+            else:
+                self.held.update(before)
+                stale += 1
+        return self.picks()
+
+    def _group(self, rng: random.Random) -> list[str]:
+        """Members to re-sequence together: half the time around the member with the shortest gap (or the
+        dearest), the other half at random."""
+        size = min(GROUP, len(self.members))
+        if rng.random() < 0.5:
+            return rng.sample(self.members, size)
+        worst = min(self.members, key=lambda m: (self._shortest(m), m))
+        others = [m for m in self.members if m != worst]
+        return [worst, *rng.sample(others, size - 1)]
+
+    def _shortest(self, member: str) -> int:
+        return min(member_gaps(sorted(self.held[member]), self.past[member]), default=self.cycle)
+
+    def _step(self, group: list[str], budget: Budget, time_s: float) -> bool:
+        """The group's movable shifts shared out again by CP-SAT; True if it found a sharing (stored in `held`)."""
+        part = _Part(self, group)
+        if not part.slots:
+            return False
+        solver, status = budget.solve(part.model, time_s)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False
+        part.store(solver)
+        return True
+
+
+class _Part:
+    """The small model of one part: x[m, slot] for the group's movable shifts."""
+
+    def __init__(self, state: Resequencer, group: list[str]) -> None:
+        self.state, self.model = state, cp_model.CpModel()
+        weeks = state.problem.weeks
+        self.slots = [
+            (w, role) for m in group for w, role in state.held[m].items() if Pick(m, weeks[w], role) not in state.pinned
+        ]
+        self.fixed = {m: [w for w, role in state.held[m].items() if (w, role) not in self.slots] for m in group}
+        self.x: dict[tuple[str, int, str], cp_model.IntVar] = {}
+        for m in group:
+            for w, role in self.slots:
+                if self._allowed(m, w, role):
+                    var = self.model.new_bool_var(f"x[{m},{w},{role}]")
+                    self.x[m, w, role] = var
+                    self.model.add_hint(var, state.held[m].get(w) == role)
+        self.group = group
+        self._rules()
+        self._objective()
+
+    def _allowed(self, member: str, w: int, role: str) -> bool:
+        state = self.state
+        if not state.rm.may_hold(Pick(member, state.problem.weeks[w], role)):
+            return False
+        past = state.past[member]
+        if past is not None and w - past < state.least:
+            return False
+        return all(abs(w - f) >= state.least for f in self.fixed[member])
+
+    def _on(self, member: str, w: int) -> list[cp_model.IntVar]:
+        return [var for (m, week, _), var in self.x.items() if m == member and week == w]
+
+    def _rules(self) -> None:
+        """Each slot one holder; each member their classes, one role a week, the least gap; no more weeks off."""
+        state, model = self.state, self.model
+        weeks = state.problem.weeks
+        for w, role in self.slots:
+            model.add_exactly_one([var for (m, week, r), var in self.x.items() if week == w and r == role])
+        for m in self.group:
+            owed: dict[object, int] = defaultdict(int)
+            for w, role in state.held[m].items():
+                if (w, role) in self.slots:
+                    owed[state.classes[weeks[w], role]] += 1
+            by_class: dict[object, list[cp_model.IntVar]] = defaultdict(list)
+            for (member, w, role), var in self.x.items():
+                if member == m:
+                    by_class[state.classes[weeks[w], role]].append(var)
+            for cls in set(owed) | set(by_class):
+                model.add(sum(by_class[cls]) == owed[cls])
+            candidate = sorted({w for (member, w, _) in self.x if member == m})
+            for first in candidate:
+                window = [var for w in candidate if first <= w < first + state.least for var in self._on(m, w)]
+                if len(window) > 1:
+                    model.add_at_most_one(window)
+        hits = sum(
+            1
+            for m in self.group
+            for w, role in state.held[m].items()
+            if w in state.avoided[m] and (w, role) in self.slots
+        )
+        model.add(sum(var for (m, w, _), var in self.x.items() if w in state.avoided[m]) <= hits)
+
+    def _objective(self) -> None:
+        """The group's spacing cost: pairs of a free and a fixed shift are linear, two free ones a product."""
+        state, model = self.state, self.model
+        terms: list[cp_model.LinearExprT] = []
+        for m in self.group:
+            past = state.past[m]
+            fixed = [*self.fixed[m], *([] if past is None else [past])]
+            candidate = sorted({w for (member, w, _) in self.x if member == m})
+            on = {w: sum(self._on(m, w)) for w in candidate}
+            for w in candidate:
+                cost = sum(self._cost(abs(w - f)) for f in fixed)
+                if cost:
+                    terms.append(cost * on[w])
+            for i, w in enumerate(candidate):
+                for later in candidate[i + 1 :]:
+                    if later - w >= state.cycle:
+                        break
+                    both = model.new_bool_var("")
+                    model.add(both >= on[w] + on[later] - 1)
+                    terms.append(self._cost(later - w) * both)
+        model.minimize(sum(terms))
+
+    def _cost(self, distance: int) -> int:
+        """A pair's cost: the shortest-gap stage weighs each week shorter far above the next."""
+        cost = penalty(distance, self.state.cycle)
+        return cost**3 if self.state.shortest_first else cost
+
+    def store(self, solver: cp_model.CpSolver) -> None:
+        state = self.state
+        for m in self.group:
+            for w in [w for w, role in state.held[m].items() if (w, role) in self.slots]:
+                del state.held[m][w]
+        for (m, w, role), var in self.x.items():
+            if solver.boolean_value(var):
+                state.held[m][w] = role

@@ -1,0 +1,149 @@
+"""A rota carrying a plan (each member's shifts of each class), with each member's shifts spread evenly over the
+period: the way a blind rotation is even by construction, with fair counts instead of equal ones.
+
+A member with n planned shifts over W weeks is due every W / n weeks: first half an interval in, or a whole one
+after their last shift in the history, and then an interval after each shift they take (stride scheduling). Week
+by week, each shift goes to the member most overdue among those who still owe a shift of its class and may take
+it, unless that would leave them too few weeks of a class to place what they owe of it. Before lateness come three
+things that keep the plan carriable: a member whose owed shifts only just fit in the weeks left goes first; a week
+they asked to avoid goes to someone else if anyone can take it, and so does a week within rest of a scarce class's
+week (a bank holiday) they still owe. Roles with the fewest candidates go first within a week. It keeps every hard
+rule; where it gets stuck (the last weeks can leave a class nobody rested owes), it stops, and CP-SAT carries the
+plan on from the weeks placed so far.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from solver.bounds import HALL_WEEKS, Counts, LoadClass, load_classes
+from solver.model import Pick, RotaModel, in_rota_order
+from solver.spacing import history_index, most_apart
+
+SPARE_ENOUGH = 2  # weeks to spare beyond which a member is not pressed for time
+
+
+def sequence(rm: RotaModel, plan: Counts) -> tuple[tuple[Pick, ...], int]:
+    """The plan's shifts placed week by week, each member's evenly spaced, and how many weeks were placed before it
+    got stuck (all of them, unless it did)."""
+    return _Sequencer(rm, plan).run()
+
+
+class _Sequencer:
+    def __init__(self, rm: RotaModel, plan: Counts) -> None:
+        problem = self.problem = rm.problem
+        self.rm, self.classes = rm, load_classes(problem)
+        self.owed: dict[str, dict[LoadClass, int]] = defaultdict(lambda: defaultdict(int))
+        for (member, cls), count in plan.items():
+            self.owed[member][cls] += count
+        self.rest = problem.team.rules.min_rest_weeks
+        self.order = {m.id: i for i, m in enumerate(problem.team.members)}
+        self.avoided = {m.id: problem.avoided_weeks(m.id) for m in problem.team.members}
+        self.pinned = {(week, role): member for member, week, role in problem.pins_in_period()}
+        self.pinned_weeks: dict[str, list[int]] = defaultdict(list)
+        index = {week: i for i, week in enumerate(problem.weeks)}
+        for member, week, _ in problem.pins_in_period():
+            self.pinned_weeks[member].append(index[week])
+        self.class_weeks: dict[LoadClass, list[int]] = defaultdict(list)
+        for (week, _), cls in sorted(self.classes.items()):
+            self.class_weeks[cls].append(index[week])
+        self.scarce = {cls: weeks for cls, weeks in self.class_weeks.items() if len(set(weeks)) <= HALL_WEEKS}
+        weeks = len(problem.weeks)
+        self.interval = {m: weeks / max(1, sum(owed.values())) for m, owed in self.owed.items()}
+        self.free: dict[str, list[int]] = {
+            member: [
+                i for i, w in enumerate(problem.weeks) if any(rm.may_hold(Pick(member, w, r)) for r in problem.roles)
+            ]
+            for member in self.owed
+        }
+        self.last: dict[str, int] = {}
+        self.due: dict[str, float] = {}
+        for member, interval in self.interval.items():
+            last_past = history_index(problem, member)
+            self.due[member] = interval / 2 if last_past is None else last_past + interval
+            if last_past is not None:
+                self.last[member] = last_past
+
+    def run(self) -> tuple[tuple[Pick, ...], int]:
+        picks: list[Pick] = []
+        for i, week in enumerate(self.problem.weeks):
+            placed = self._week(i, week)
+            if placed is None:
+                return in_rota_order(self.problem, picks), i
+            picks.extend(placed)
+        return in_rota_order(self.problem, picks), len(self.problem.weeks)
+
+    def _week(self, i: int, week: dt.date) -> list[Pick] | None:
+        """The week's shifts, pinned ones first, then roles by their fewest candidates."""
+        taken: dict[str, Pick] = {}
+        for role in self.problem.roles:
+            if (member := self.pinned.get((week, role))) is not None:
+                taken[member] = self._take(member, i, Pick(member, week, role))
+        open_roles = [role for role in self.problem.roles if (week, role) not in self.pinned]
+        while open_roles:
+            options = {role: self._candidates(i, Pick("", week, role), taken) for role in open_roles}
+            role = min(open_roles, key=lambda r: len(options[r]))
+            if not options[role]:
+                return None
+            member = min(options[role], key=lambda m: self._priority(m, i, Pick(m, week, role)))
+            taken[member] = self._take(member, i, Pick(member, week, role))
+            open_roles.remove(role)
+        return list(taken.values())
+
+    def _candidates(self, i: int, shift: Pick, taken: dict[str, Pick]) -> list[str]:
+        cls = self.classes[shift.week, shift.role]
+        return [
+            member
+            for member, owed in self.owed.items()
+            if owed[cls] > 0
+            and member not in taken
+            and self.rm.may_hold(shift._replace(member=member))
+            and (member not in self.last or i - self.last[member] > self.rest)
+            and all(abs(i - pinned) > self.rest for pinned in self.pinned_weeks[member])
+            and not self._shuts_out(member, i, cls)
+        ]
+
+    def _shuts_out(self, member: str, i: int, taking: LoadClass) -> bool:
+        """Whether a shift in week i leaves the member too few weeks of a class to place what they owe of it, rest
+        kept. Checked only where a class's weeks run short: elsewhere there is room."""
+        for cls, owed in self.owed[member].items():
+            left = owed - (cls == taking)
+            later = [w for w in self.class_weeks[cls] if w > i]
+            if left > 0 and len(later) <= (left + 1) * (self.rest + 1) and most_apart(later, self.rest + 1, i) < left:
+                return True
+        return False
+
+    def _priority(self, member: str, i: int, shift: Pick) -> tuple[int, int, bool, bool, float, int]:
+        """Lower goes first: a member with no weeks of this class to spare, then with no weeks at all to spare; a
+        week not asked to avoid, nor near a scarce week still owed; then the most overdue."""
+        this = self.classes[shift.week, shift.role]
+        chances = sum(
+            1
+            for w in self.class_weeks[this]
+            if w > i and self.rm.may_hold(Pick(member, self.problem.weeks[w], shift.role))
+        )
+        class_spare = chances - (self.owed[member][this] - 1)
+        later = [w for w in self.free[member] if w > i]
+        spare = most_apart(later, self.rest + 1, i) - (sum(self.owed[member].values()) - 1)
+        avoided = shift.week in self.avoided[member]
+        owed = self.owed[member]
+        near_scarce = any(
+            owed[cls] > 0 and cls != this and any(0 < abs(i - w) <= self.rest for w in weeks)
+            for cls, weeks in self.scarce.items()
+        )
+        lateness = self.due[member] - i
+        return (
+            min(class_spare, SPARE_ENOUGH),
+            min(spare, SPARE_ENOUGH),
+            avoided,
+            near_scarce,
+            lateness,
+            self.order[member],
+        )
+
+    def _take(self, member: str, i: int, shift: Pick) -> Pick:
+        self.owed[member][self.classes[shift.week, shift.role]] -= 1
+        self.last[member] = i
+        self.due[member] = self.due.get(member, i) + self.interval.get(member, len(self.problem.weeks))
+        return shift

@@ -1,0 +1,73 @@
+"""Re-sequencing (solver/resequence.py) and trades (solver/trades.py): local searches that keep every rule and every
+member's shifts of each class, and never make their cost worse."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from hypothesis import given, settings
+
+from models.errors import InfeasibleError
+from models.problem import Problem, make_problem
+from models.team import Team
+from solver.bounds import load_classes
+from solver.budget import Budget
+from solver.fairness import PREFERENCES
+from solver.model import Pick
+from solver.resequence import fewer_short_gaps, longer_shortest_gaps
+from solver.rules import build
+from solver.solve import find_rota
+from solver.spacing import SHORT_GAPS, SHORTEST_GAP
+from solver.trades import fewer_avoided_weeks
+from tests.strategies import teams
+from tests.tiny_teams import keeps_the_rules, problem, team
+
+
+def classes(p: Problem, picks: tuple[Pick, ...]) -> Counter[tuple[str, Any]]:
+    """Each member's shifts of each class: what fixes their load and their role counts."""
+    of = load_classes(p)
+    return Counter((pick.member, of[pick.week, pick.role]) for pick in picks)
+
+
+@settings(max_examples=10, deadline=None)
+@given(teams(max_members=10, max_roles=2, min_weeks=6, max_weeks=13, part_time=True, restricted_roles=True))
+def test_local_searches_keep_rules_classes_and_preferences(drawn: tuple[Team, Any]) -> None:
+    t, period = drawn
+    data = t.model_dump(by_alias=True, exclude_none=True)
+    data["preferences"] = [{"who": t.members[0].id, "avoid": period.first + dt.timedelta(weeks=2)}]
+    p = make_problem(Team.model_validate(data), period)
+    try:
+        rota = find_rota(p, time_limit_s=5)  # any rota: usually badly spaced
+    except InfeasibleError:
+        return
+    rm = build(p)
+    for search, objective in (
+        (longer_shortest_gaps, SHORTEST_GAP),
+        (fewer_short_gaps, SHORT_GAPS),
+        (fewer_avoided_weeks, PREFERENCES),
+    ):
+        improved = search(rm, rota.picks, Budget(work_limit=0.2), 0.2)
+        assert keeps_the_rules(p, improved)
+        assert classes(p, improved) == classes(p, rota.picks)  # same loads, same role counts
+        assert PREFERENCES.measure(p, improved) <= PREFERENCES.measure(p, rota.picks)
+        assert objective.measure(p, improved) <= objective.measure(p, rota.picks)
+
+
+def test_resequencing_spreads_a_bunched_rota() -> None:
+    p = problem(team("a b c d"), 8)
+    # a and b alternate for four weeks, then c and d: every member's two shifts are two weeks apart (cycle 4).
+    bunched = tuple(Pick(m, p.weeks[i], "primary") for i, m in enumerate("ababcdcd"))
+    assert SHORTEST_GAP.measure(p, bunched) == 2 and SHORT_GAPS.measure(p, bunched) == 16
+    respaced = longer_shortest_gaps(build(p), bunched, Budget(work_limit=1.0), 1.0)
+    assert keeps_the_rules(p, respaced)
+    assert SHORTEST_GAP.measure(p, respaced) == 0 and SHORT_GAPS.measure(p, respaced) == 0
+
+
+def test_trades_take_a_shift_out_of_a_week_asked_off() -> None:
+    t = team("a b c d", preferences=[{"who": "a", "avoid": "2027-01-05"}])
+    p = problem(t, 8)
+    rota = tuple(Pick(m, p.weeks[i], "primary") for i, m in enumerate("abcdabcd"))
+    traded = fewer_avoided_weeks(build(p), rota, Budget(work_limit=1.0), 1.0)
+    assert keeps_the_rules(p, traded) and PREFERENCES.measure(p, traded) == 0
