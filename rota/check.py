@@ -11,6 +11,7 @@ from models.problem import Problem
 from rota.generate import PeriodChoice, plan
 from rota.home.home import find_home
 from rota.home.state import reading
+from solver.limit import Limit
 from solver.solve import solve
 
 
@@ -29,7 +30,7 @@ def cover_candidates(problem: Problem, picks: Sequence[tuple[str, dt.date, str]]
 
 
 def check_team(
-    path: Path, choice: PeriodChoice, *, history: Sequence[Path], now: dt.datetime | None, time_limit_s: float
+    path: Path, choice: PeriodChoice, *, history: Sequence[Path], now: dt.datetime | None, limit: Limit
 ) -> list[str]:
     """The lines `rota check` prints; raises as `generate` would, without writing anything."""
     home = find_home(path)
@@ -43,7 +44,7 @@ def check_team(
         f"(changeover {team.changeover.weekday.value} {team.changeover.time:%H:%M} {team.timezone})",
     ]
     # The same solve as `generate` (same seed): the cover counts are those of the rota it would write.
-    solution = solve(problem, time_limit_s=time_limit_s)
+    solution = solve(problem, time_limit_s=limit.seconds, work_limit=limit.work)
     lines.append("a rota exists that satisfies every hard rule")
     lines.extend(f"note: {note}" for note in solution.notes)
     lines.append("")

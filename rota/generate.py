@@ -22,6 +22,7 @@ from rota.home.home import TOKENS_FILE, Home, find_home
 from rota.home.period import PeriodVersion, is_rota_dir, read_period
 from rota.home.state import HomeState, changing, snapshot
 from rota.home.tokens import inherited_tokens, read_tokens, team_feeds, tokens_bytes, tokens_with
+from solver.limit import DEFAULT_LIMIT, Limit
 from solver.solve import ProgressCallback, Solution, solve
 
 
@@ -90,7 +91,7 @@ def generate(
     force: bool = False,
     now: dt.datetime | None = None,
     seed: int = 0,
-    time_limit_s: float = 10.0,
+    limit: Limit = DEFAULT_LIMIT,
     on_progress: ProgressCallback | None = None,
 ) -> Generated:
     """Solve a period of the home `path` names and publish it: beside the team file (rota-<period>), or at `out`.
@@ -111,7 +112,7 @@ def generate(
         if target.exists() and not force:
             raise InputError(f"{target}: a rota directory already exists; pass --force to replace it, or --out another")
         problem, earlier = plan(source, period, history=history, replacing=target)
-        solution = solve(problem, time_limit_s=time_limit_s, seed=seed, on_progress=on_progress)
+        solution = solve(problem, time_limit_s=limit.seconds, work_limit=limit.work, seed=seed, on_progress=on_progress)
         rows = assignments(problem, solution)
         in_home = sink is source
         version = PeriodVersion(

@@ -21,6 +21,7 @@ from rota.generate import PeriodChoice, generate
 from rota.home.home import TOKENS_FILE, find_home
 from rota.home.team_edit import add_absence
 from rota.reports.report import load_report
+from solver.limit import Limit
 from tests.checker import check_rota_dir, read_rows
 from tests.helpers import NOW as Q1_NOW
 from tests.helpers import run
@@ -254,7 +255,7 @@ def test_a_published_periods_figures_never_change_when_it_becomes_history(
             home,
             PeriodChoice(start=dt.date(2027, 1, 5), weeks=first_weeks),
             now=dt.datetime(2026, 12, 1),
-            time_limit_s=2,
+            limit=Limit(2),
         )
     except (InfeasibleError, TimeLimitError):
         assume(False)
@@ -275,7 +276,7 @@ def test_a_published_periods_figures_never_change_when_it_becomes_history(
     start = first.problem.period.last + dt.timedelta(weeks=1)
     try:
         second = generate(
-            home, PeriodChoice(start=start, weeks=second_weeks), now=dt.datetime(2026, 12, 1), time_limit_s=2
+            home, PeriodChoice(start=start, weeks=second_weeks), now=dt.datetime(2026, 12, 1), limit=Limit(2)
         )
     except (InfeasibleError, TimeLimitError):
         return  # the edit may leave no rota; the first period's figures are checked above all the same

@@ -31,6 +31,7 @@ from rota.changes.hard_rules import LaterPeriods, pending_edits
 from rota.changes.versions import Change, next_version
 from rota.home.state import HomeState, changing
 from rota.home.team_edit import add_absence
+from solver.limit import DEFAULT_LIMIT, Limit
 
 # How bad a broken rule is when nobody can cover within the rules: the least-bad choice breaks the mildest.
 SEVERITY = {"rest": 1, "one role at a time": 2, "absences": 3, "eligibility": 4}
@@ -70,7 +71,7 @@ def cover(
     force: bool = False,
     rebalance: bool = False,
     freeze_weeks: int = 2,
-    time_limit_s: float = 10.0,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> list[Change]:
     """Record `who` absent from `first` to `last` (whole days) in the team file, and cover their shifts in every
     published period the absence touches. Returns one change per period changed."""
@@ -114,7 +115,7 @@ def cover(
             )
             if rebalance and before.end > now:
                 horizon = now + freeze_weeks * ONE_WEEK
-                rows, more = repair_future(problem, rows, horizon, order="spread_first", time_limit_s=time_limit_s)
+                rows, more = repair_future(problem, rows, horizon, order="spread_first", limit=limit)
                 notes.extend(more)
             notes.extend(_unchanged_notes(problem, before.rows, who, absence, now))
             notes.extend(pending)

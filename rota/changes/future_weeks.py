@@ -16,6 +16,7 @@ from models.problem import Problem, make_problem
 from models.rota import Assignment, PastPeriod
 from models.team import SHADOW_ROLE
 from rota.assignments import sort_rows, whole_shift
+from solver.limit import Limit
 from solver.repair import KeptShift, Order, repair
 
 
@@ -25,7 +26,7 @@ def repair_future(
     after: dt.datetime,
     *,
     order: Order,
-    time_limit_s: float,
+    limit: Limit,
 ) -> tuple[list[Assignment], list[str]]:
     """Re-solve the weeks that start after `after`; earlier weeks are history. Returns the rows and a summary."""
     future = [w for w in problem.weeks if problem.interval(w).start > after]
@@ -52,7 +53,9 @@ def repair_future(
             covers = tuple(sorted({a.member for a in shift_rows} - {holder}))
             kept[week, role] = KeptShift(holder, covers, dict(loads))
     offsets = _offsets(problem, sub, rows, future[0])
-    solution = repair(sub, published, kept, order=order, offsets=offsets, time_limit_s=time_limit_s)
+    solution = repair(
+        sub, published, kept, order=order, offsets=offsets, time_limit_s=limit.seconds, work_limit=limit.work
+    )
     picks = {(week, role): member for member, week, role in solution.picks}
     result = [a for a in rows if a.week not in future]
     for (week, role), member in sorted(picks.items()):

@@ -27,10 +27,11 @@ from rota.changes.cover import cover_absence
 from rota.changes.future_weeks import repair_future
 from rota.changes.versions import Change, next_version
 from rota.home.state import HomeState, changing
+from solver.limit import DEFAULT_LIMIT, Limit
 
 
 def update(
-    path: Path, *, now: dt.datetime | None, team_file: Path | None = None, time_limit_s: float = 10.0
+    path: Path, *, now: dt.datetime | None, team_file: Path | None = None, limit: Limit = DEFAULT_LIMIT
 ) -> list[Change]:
     """Every published period with weeks to come, repaired against the home's team file (for a lone rota
     directory, `team_file` stands in for its team.yaml and is copied in). One change per period."""
@@ -49,8 +50,7 @@ def update(
             before, before_problem = state.periods[index], state.problem(index)
             problem = state.problem(index, replace(before, team=team, team_yaml=text))
             rows, notes = repair_current(problem, before.rows, now)
-            limit = time_limit_s / len(live)
-            rows, more = repair_future(problem, rows, now, order="changes_first", time_limit_s=limit)
+            rows, more = repair_future(problem, rows, now, order="changes_first", limit=limit.share(len(live)))
             after = next_version(before, team, text, rows, now, kind="update", why="the team file changed")
             state.stage(index, after, problem)
             changes.append(

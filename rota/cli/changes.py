@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from rota.cli.params import DATE, HOME, NOW, TIME_LIMIT, command_console
+from rota.cli.params import DATE, HOME, NOW, command_console, solve_limit
+from solver.limit import Limit
 
 
 def _show(changes: Sequence[Any]) -> None:
@@ -41,7 +42,7 @@ def _show(changes: Sequence[Any]) -> None:
     show_default=True,
     help="With --rebalance: weeks from now that stay as they are.",
 )
-@TIME_LIMIT
+@solve_limit
 @NOW
 @click.option("--force", is_flag=True, help="When nobody can cover within the rules, apply the least-bad choice.")
 def cover(
@@ -53,6 +54,7 @@ def cover(
     rebalance: bool,
     freeze_weeks: int,
     time_limit_s: float,
+    work_limit: float | None,
     now: dt.datetime | None,
     force: bool,
 ) -> None:
@@ -77,7 +79,7 @@ def cover(
             force=force,
             rebalance=rebalance,
             freeze_weeks=freeze_weeks,
-            time_limit_s=time_limit_s,
+            limit=Limit(time_limit_s, work_limit),
         )
     )
 
@@ -111,8 +113,10 @@ def swap(
     help="For a rota directory outside a home: an edited team file to use (copied in).",
 )
 @NOW
-@TIME_LIMIT
-def update(home: Path, team_file: Path | None, now: dt.datetime | None, time_limit_s: float) -> None:
+@solve_limit
+def update(
+    home: Path, team_file: Path | None, now: dt.datetime | None, time_limit_s: float, work_limit: float | None
+) -> None:
     """Re-read the team file after edits (a holiday, a leaver, a pin) and repair only what is now broken, in every
     published period with weeks still to come.
 
@@ -120,4 +124,4 @@ def update(home: Path, team_file: Path | None, now: dt.datetime | None, time_lim
     """
     from rota.changes.update import update as run
 
-    _show(run(home, now=now, team_file=team_file, time_limit_s=time_limit_s))
+    _show(run(home, now=now, team_file=team_file, limit=Limit(time_limit_s, work_limit)))

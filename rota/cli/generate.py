@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from rota.cli.params import HOME, TIME_LIMIT, command_console, period_options
+from rota.cli.params import HOME, command_console, period_options, solve_limit
+from solver.limit import Limit
 
 # What `generate` needs only once the rota is solved, loaded while the solver works: icalendar for the feeds,
 # rich's tables.
@@ -21,7 +22,7 @@ AFTER_SOLVING = ("rota.exports.ical", "rota.reports.tables")
     "--out", type=click.Path(path_type=Path), help="Rota directory to write (default: rota-<period> in the home)."
 )
 @click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=0, show_default=True, help="Solver seed.")
-@TIME_LIMIT
+@solve_limit
 @click.option("--force", is_flag=True, help="Replace an existing rota directory (a change: calendars follow it).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def generate(
@@ -34,6 +35,7 @@ def generate(
     out: Path | None,
     seed: int,
     time_limit_s: float,
+    work_limit: float | None,
     force: bool,
     quiet: bool,
 ) -> None:
@@ -60,7 +62,7 @@ def generate(
             force=force,
             now=now,
             seed=seed,
-            time_limit_s=time_limit_s,
+            limit=Limit(time_limit_s, work_limit),
             on_progress=on_progress,
         )
     if not quiet:
@@ -73,7 +75,7 @@ def generate(
 @click.command()
 @HOME
 @period_options
-@TIME_LIMIT
+@solve_limit
 def check(
     home: Path,
     quarter: str | None,
@@ -82,6 +84,7 @@ def check(
     history: tuple[Path, ...],
     now: dt.datetime | None,
     time_limit_s: float,
+    work_limit: float | None,
 ) -> None:
     """Validate a team file, say whether a rota exists, and how many members could cover a sickness each week.
 
@@ -91,7 +94,7 @@ def check(
     from rota.generate import PeriodChoice
 
     choice = PeriodChoice(quarter, start, weeks)
-    for line in check_team(home, choice, history=history, now=now, time_limit_s=time_limit_s):
+    for line in check_team(home, choice, history=history, now=now, limit=Limit(time_limit_s, work_limit)):
         click.echo(line)
 
 

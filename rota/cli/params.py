@@ -96,14 +96,23 @@ class MomentType(click.ParamType):  # type: ignore[type-arg]
 DATE = DateType()
 MOMENT = MomentType()
 
-TIME_LIMIT = click.option(
-    "--time-limit",
-    "time_limit_s",
-    type=click.FloatRange(0.1, 3600),
-    default=10.0,
-    show_default=True,
-    help="Seconds of solving at most (shared by the objectives).",
-)
+
+def solve_limit(command: F) -> F:
+    """--time-limit and --work-limit; the command makes them a solver.limit.Limit."""
+    command = click.option(
+        "--work-limit",
+        type=click.FloatRange(0.1, 36000),
+        help="Count the search in deterministic work instead of seconds: the same rota on any machine, "
+        "in a time that depends on the machine. Overrides --time-limit.",
+    )(command)
+    return click.option(
+        "--time-limit",
+        "time_limit_s",
+        type=click.FloatRange(0.1, 3600),
+        default=10.0,
+        show_default=True,
+        help="Wall-clock seconds of solving at most, model building included (shared by the objectives).",
+    )(command)
 
 
 NOW = click.option(
