@@ -1,4 +1,5 @@
-"""The generate benchmark (issue 2): solve the three named instances, report time, spread and proofs.
+"""The generate benchmark: solve the named instances; report each one's wall time against its limit, and each
+stage's value and proven bound. The summary counts the instances over their limit + 1 s (the target is 0).
 
 uv run python benchmarks/generate.py [--quarter-limit 10] [--year-limit 30]
 """
@@ -9,7 +10,7 @@ import argparse
 import time
 from typing import Any
 
-from benchmarks.common import print_table, spread, stage_json, stage_summary, write_json
+from benchmarks.common import print_table, spread, stage_json, write_json
 from benchmarks.instances import GENERATE, InstanceSpec
 from models.errors import RotaError
 from solver.solve import Progress, solve
@@ -23,6 +24,7 @@ def run(spec: InstanceSpec, time_limit_s: float) -> dict[str, Any]:
     solve_started = time.monotonic()
     try:
         solution = solve(problem, time_limit_s=time_limit_s, on_progress=lambda p: progress.__setitem__(p.stage, p))
+        wall_s = time.monotonic() - solve_started  # around the call: model building and everything else count
     except RotaError as error:
         # Recorded, not hidden: a failed solve is a finding about the solver.
         return {
@@ -41,13 +43,19 @@ def run(spec: InstanceSpec, time_limit_s: float) -> dict[str, Any]:
         "weeks": spec.weeks,
         "time_limit_s": time_limit_s,
         "build_s": round(build_s, 3),
-        "solve_s": round(solution.wall_s, 3),
+        "solve_s": round(wall_s, 3),
         # When the spread stage reported its last rota: with the spread proven, the time to prove it.
         "spread_s": round(progress["spread"].elapsed_s, 3) if "spread" in progress else None,
         "spread": spread(problem, solution.picks),  # recomputed from the picks, not taken from the solver
         "stages": {stage.name: stage_json(stage) for stage in solution.stages},
-        "stage_status": {stage.name: stage_summary(stage) for stage in solution.stages},
     }
+
+
+def _stage_text(stage: dict[str, Any]) -> str:
+    """A stage's value and bound; "=" when proven optimal."""
+    if stage["optimal"]:
+        return f"{stage['value']:g} ="
+    return f"{stage['value']:g} (bound {stage['bound']:g})"
 
 
 def _row(result: dict[str, Any], stages: list[str]) -> list[Any]:
@@ -68,7 +76,7 @@ def _row(result: dict[str, Any], stages: list[str]) -> list[Any]:
         result["solve_s"],
         result["spread_s"],
         result["spread"],
-        *(result["stage_status"][s] for s in stages),
+        *(_stage_text(result["stages"][s]) for s in stages),
     ]
 
 
@@ -82,13 +90,15 @@ def main() -> None:
         limit = args.quarter_limit if spec.is_quarter else args.year_limit
         results.append(run(spec, limit))
         print(f"{spec.name}: {results[-1]['solve_s']:.1f} s", flush=True)
-    stages = ["spread", "preferences", "even_roles", "spacing"]
+    stages = ["spread", "shortest_gap", "squared_balances", "preferences", "even_roles", "short_gaps"]
     print_table(
-        "rota generate on the named instances",
-        ["instance", "limit s", "solve s", "spread at s", "spread", *stages],
+        "rota generate on the named instances: wall time, and each stage's value (= proven optimal, or its bound)",
+        ["instance", "limit s", "wall s", "spread at s", "spread", *stages],
         [_row(r, stages) for r in results],
     )
-    write_json("generate.json", {"instances": results})
+    over = [r["instance"] for r in results if r["solve_s"] > r["time_limit_s"] + 1]
+    print(f"over limit + 1 s: {len(over)} of {len(results)}" + (f" ({', '.join(over)})" if over else ""))
+    write_json("generate.json", {"instances": results, "over_limit_plus_1s": len(over)})
 
 
 if __name__ == "__main__":
