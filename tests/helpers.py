@@ -16,10 +16,12 @@ from typing import Any
 import httpx
 import pytest
 from click.testing import CliRunner, Result
+from ortools.sat.python import cp_model
 from ruamel.yaml import YAML
 
 from models.team import Team
 from rota.cli import main
+from solver import bounds
 
 ROTA = Path(sys.executable).parent / "rota"  # the installed entry point, as a user runs it
 EXAMPLE_SOURCE = Path(__file__).resolve().parent.parent / "examples" / "team.yaml"
@@ -74,3 +76,24 @@ def wait_until_ready(process: subprocess.Popen[bytes], base: str) -> None:
             continue
         pytest.fail(f"rota serve exited with {process.returncode}")
     pytest.fail("rota serve did not answer /healthz")
+
+
+# The aggregate relaxation (solver/bounds.py) on small teams. ---------------------------------------------------
+
+EASTER_WEEKS = 13  # from 2027-01-05: the week of 2027-03-23 holds Good Friday and Easter Monday
+
+
+def with_bank_holidays(team: Team) -> Team:
+    data = team.model_dump(by_alias=True, exclude_none=True)
+    data["public_holidays"] = {"country": "GB", "subdivision": "ENG", "weight": 2}
+    return Team.model_validate(data)
+
+
+def feasible_with(agg: bounds.Aggregate, counts: bounds.Counts) -> bool:
+    """Whether the aggregate model allows this share-out."""
+    model = agg.model.clone()
+    for key, var in agg.counts.items():
+        model.add(var == counts.get(key, 0))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    return solver.solve(model) == cp_model.OPTIMAL

@@ -7,7 +7,6 @@ bank-holiday week (a load class of one week, where the Hall and same-weeks caps 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from typing import Any
 
 from hypothesis import given, settings
@@ -15,36 +14,12 @@ from ortools.sat.python import cp_model
 
 from models.calendar import weeks_period
 from models.errors import InfeasibleError
-from models.problem import Problem, make_problem
+from models.problem import make_problem
 from models.team import Team
 from solver import bounds
-from solver.model import Pick
 from solver.solve import find_rota, solve
+from tests.helpers import EASTER_WEEKS, feasible_with, with_bank_holidays
 from tests.strategies import teams
-
-EASTER_WEEKS = 13  # from 2027-01-05: the week of 2027-03-23 holds Good Friday and Easter Monday
-
-
-def with_bank_holidays(team: Team) -> Team:
-    data = team.model_dump(by_alias=True, exclude_none=True)
-    data["public_holidays"] = {"country": "GB", "subdivision": "ENG", "weight": 2}
-    return Team.model_validate(data)
-
-
-def feasible_with(agg: bounds.Aggregate, counts: bounds.Counts) -> bool:
-    """Whether the aggregate model allows this share-out."""
-    model = agg.model.clone()
-    for key, var in agg.counts.items():
-        model.add(var == counts.get(key, 0))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    return solver.solve(model) == cp_model.OPTIMAL
-
-
-def counts_of(problem: Problem, picks: tuple[Pick, ...]) -> bounds.Counts:
-    """The share-out a rota makes: each member's shifts of each class."""
-    classes = bounds.load_classes(problem)
-    return dict(Counter((pick.member, classes[pick.week, pick.role]) for pick in picks))
 
 
 @settings(max_examples=15, deadline=None)
@@ -58,7 +33,7 @@ def test_every_rota_is_a_solution_of_the_relaxation(drawn: tuple[Team, Any]) -> 
     except InfeasibleError:
         return
     agg = bounds.build_aggregate(problem)
-    assert feasible_with(agg, counts_of(problem, rota.picks))
+    assert feasible_with(agg, bounds.counts_of(problem, rota.picks))
 
 
 def test_hall_caps_members_confined_to_some_weeks_of_a_class() -> None:

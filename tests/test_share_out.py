@@ -12,8 +12,8 @@ from models.team import Team
 from solver import bounds
 from solver.patterns import share_spread
 from solver.share_out import share_out
+from tests.helpers import EASTER_WEEKS, feasible_with, with_bank_holidays
 from tests.strategies import teams
-from tests.test_bounds import EASTER_WEEKS, feasible_with, with_bank_holidays
 from tests.tiny_teams import problem, team
 
 

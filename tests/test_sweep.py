@@ -23,8 +23,8 @@ from solver.patterns import patterns_for, share_spread
 from solver.share_out import share_out
 from solver.solve import solve
 from solver.spread_plan import spread_bound_and_plan
+from tests.helpers import EASTER_WEEKS, feasible_with, with_bank_holidays
 from tests.strategies import teams
-from tests.test_bounds import EASTER_WEEKS, feasible_with, with_bank_holidays
 
 
 @pytest.mark.parametrize("model", ["patterns", "counts", "resumed"])

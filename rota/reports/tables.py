@@ -12,7 +12,7 @@ from models.problem import Problem
 from models.rota import Assignment
 from models.team import SHADOW_ROLE
 from rota.exports.rota_csv import format_load
-from solver.solve import Solution
+from solver.solve import Solution, StageResult
 
 
 def rota_table(problem: Problem, rows: Sequence[Assignment]) -> Table:
@@ -69,10 +69,21 @@ def verdict(problem: Problem, solution: Solution, rows: Sequence[Assignment]) ->
     proof = "optimal" if first.optimal else f"not proven optimal: bound {first.bound:.3f}, gap {gap:.3f}"
     lines = [f"spread {measured:.3f} days ({proof}); solved in {solution.wall_s:.1f} s, seed {solution.seed}"]
     for stage in solution.stages[1:]:
-        state = "optimal" if stage.optimal else f"bound {stage.bound:g}, gap {stage.gap:g}"
-        lines.append(f"{stage.name.replace('_', ' ')}: {stage.value:g} ({state})")
+        lines.append(stage_line(problem, stage))
     lines.extend(f"note: {note}" for note in solution.notes)
     return lines
+
+
+def stage_line(problem: Problem, stage: StageResult) -> str:
+    """One later objective in the team's terms. The shortest-gap stage minimises cycle - shortest gap: shown as the
+    gap itself, in weeks, with the longest any rota could give."""
+    if stage.name == "shortest_gap":
+        cycle = problem.natural_cycle_weeks
+        weeks = round(cycle - stage.value)
+        state = "optimal" if stage.optimal else f"no rota gives more than {round(cycle - stage.bound)} weeks"
+        return f"shortest gap between anyone's shifts: {weeks} weeks, cycle {cycle} ({state})"
+    state = "optimal" if stage.optimal else f"bound {stage.bound:g}, gap {stage.gap:g}"
+    return f"{stage.name.replace('_', ' ')}: {stage.value:g} ({state})"
 
 
 def show_generated(console: Console, problem: Problem, solution: Solution, rows: Sequence[Assignment]) -> None:
