@@ -226,7 +226,8 @@ def _member_weeks(agg: Aggregate, member: str) -> list[int]:
 
 
 def relaxed_shortest_gap(agg: Aggregate) -> cp_model.LinearExprT | None:
-    """Objective 4.1 relaxed: each member's shift count allows a shortest gap of at most so much (spacing.py)."""
+    """The shortest gap (objective 2) relaxed: each member's shift count allows a shortest gap of at most so much
+    (spacing.py)."""
     problem = agg.problem
     cycle, least = cycle_weeks(problem), agg.gap_weeks
     if cycle <= least:
@@ -243,8 +244,8 @@ def relaxed_shortest_gap(agg: Aggregate) -> cp_model.LinearExprT | None:
 
 
 def relaxed_short_gaps(agg: Aggregate) -> cp_model.LinearExprT | None:
-    """Objective 4.2 relaxed: each member's least cost for their shift count, in their available weeks. This is what
-    catches a member whose room is short, e.g. a new joiner free only after onboarding."""
+    """The short gaps (objective 6) relaxed: each member's least cost for their shift count, in their available
+    weeks. This is what catches a member whose room is short, e.g. a new joiner free only after onboarding."""
     problem = agg.problem
     cycle, least = cycle_weeks(problem), agg.gap_weeks
     work = sum(len(weeks) ** 2 * (agg.most[m] + 1) for m, weeks in agg.available.items())

@@ -80,7 +80,7 @@ SPREAD = Objective(
 )
 
 
-# Everyone near their share: the sum of squared balances. ---------------------------------------------------------
+# Objective 3, everyone near their share: the sum of squared balances. --------------------------------------------
 
 
 def balance_range(problem: Problem) -> tuple[int, int]:
@@ -116,7 +116,7 @@ SQUARED_BALANCES = Objective(
 )
 
 
-# Objective 2: preferences. -------------------------------------------------------------------------------------
+# Objective 4: preferences. -------------------------------------------------------------------------------------
 
 
 def _preference_hits(rm: RotaModel) -> cp_model.LinearExprT:
@@ -136,7 +136,7 @@ def _preference_hits_of_rota(problem: Problem, picks: Sequence[Pick]) -> int:
 PREFERENCES = Objective("preferences", _preference_hits, _preference_hits_of_rota)  # shifts in weeks asked off
 
 
-# Objective 3: even roles. --------------------------------------------------------------------------------------
+# Objective 5: even roles. --------------------------------------------------------------------------------------
 
 
 def role_holders(problem: Problem, role: str) -> list[str]:

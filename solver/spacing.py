@@ -1,9 +1,9 @@
-"""Objective 4, even spacing as a person feels it: the gaps between a member's consecutive shifts, history included,
-as long as the team allows, the shortest lengthened first.
+"""Even spacing as a person feels it (objectives 2 and 6 of docs/spec.md §6): the gaps between a member's
+consecutive shifts, history included, as long as the team allows, the shortest lengthened first.
 
 The natural cycle is members / roles weeks: how often each member would be on call if everyone took turns. A gap
 is counted in weeks from one shift's start to the next; rest (min_rest_weeks) already keeps every gap at least
-rest + 1. Two stages, in this order:
+rest + 1. Two stages, the second after squared balances, preferences and even roles:
 
 1. shortest gap: maximise the shortest gap any member gets, counted up to the cycle (a gap of a cycle or more is as
    good as any). The stage minimises cycle - shortest.
@@ -59,7 +59,8 @@ def penalty(distance: int, cycle: int) -> int:
 
 
 def member_penalty(weeks: list[int], last_past: int | None, cycle: int) -> int:
-    """Objective 4.2 for one member: every two of their shifts (and the history's last) less than a cycle apart."""
+    """The short gaps (objective 6) for one member: every two of their shifts (and the history's last) less than a
+    cycle apart."""
     held = weeks if last_past is None else [last_past, *weeks]
     total = 0
     for i, earlier in enumerate(held):
@@ -167,7 +168,7 @@ def most_apart(weeks: list[int], gap: int, last_past: int | None) -> int:
 
 
 def fewest_penalties(weeks: list[int], most: int, least: int, cycle: int, last_past: int | None) -> list[int]:
-    """For n = 0..most, the least that n shifts in these weeks (sorted indices) must cost (objective 4.2), each gap at
+    """For n = 0..most, the least that n shifts in these weeks (sorted indices) must cost (objective 6), each gap at
     least `least` weeks, after a shift in the history at `last_past`. Dynamic programming over (shifts placed, week
     of the last one), counting consecutive pairs only, never more than all pairs: a valid lower bound."""
     unreachable = 10**9

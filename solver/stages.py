@@ -24,7 +24,7 @@ from solver.neighbourhoods import improve
 from solver.sequence import sequence
 
 # Of a stage's time: its relaxation's bound and plan, then a rota carrying the plan; the rota search gets the rest.
-BOUND_SHARE = 0.4
+BOUND_SHARE = 0.16
 REALISE_SHARE = 0.2
 # Of the rota search's time, the share a relaxation that can go on (the spread's sweep) takes instead, when the
 # rota carries its plan: a better rota then needs a better plan. A better plan found is realised with the rest.
@@ -159,7 +159,7 @@ class Pipeline:
         began = time.monotonic()
         ends = self.budget.spent() + allotted
         expression = stage.objective.build(self.rm)
-        relaxed, go_on, relaxed_expression = self._relax(stage, allotted * BOUND_SHARE)
+        relaxed, go_on, relaxed_expression = self._relax(stage, allotted)
         if relaxed.bound is not None:
             self.rm.model.add(expression >= relaxed.bound)
         realised = None
@@ -325,7 +325,8 @@ class Pipeline:
     def _result(self, stage: Stage, rota: Rota, bound: float | None, optimal: bool, began: float) -> StageResult:
         scale = stage.objective.scale
         value = rota.values[stage.name]
-        low = value if optimal else min(bound if bound is not None else 0.0, value)
+        # Every objective is at least 0: a relaxation's weaker bound says nothing more.
+        low = value if optimal else max(0.0, min(bound if bound is not None else 0.0, value))
         result = StageResult(stage.name, value / scale, low / scale, optimal, time.monotonic() - began)
         if self.on_progress is not None:
             elapsed = time.monotonic() - self.budget.started
