@@ -32,9 +32,9 @@ log = logging.getLogger("rota.server")
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """What the home holds now, cheaply: each period's directory and version, the team file's identity, today."""
+    """What the home holds now, cheaply: each period's directory, version and identity, the team file's, today."""
 
-    periods: tuple[tuple[Path, str], ...]
+    periods: tuple[tuple[Path, str, tuple[int, int] | None], ...]
     team_file: tuple[int, int] | None  # mtime_ns and size
     day: dt.date
 
@@ -106,17 +106,31 @@ class HomeView:
                         raise
                     log.warning("%s: serving the home as it was (%s)", self.home.root, error)
                     return self._rendered
-                self._rendered, self._fingerprint = Rendered(state, self.past_days, now), fingerprint
+                # Changed while it was read, the home may have been read as either version: read it again next
+                # time rather than keep the older under the newer's fingerprint.
+                settled = fingerprint == self._fingerprint_now(now)
+                self._rendered = Rendered(state, self.past_days, now)
+                self._fingerprint = fingerprint if settled else None
             return self._rendered
 
     def _fingerprint_now(self, now: dt.datetime) -> Fingerprint:
-        periods = tuple((d, _version(d)) for d in self.home.period_dirs())
+        periods = tuple((d, _version(d), _identity(d)) for d in self.home.period_dirs())
         try:
             stat = self.home.team_file.stat()
             team_file: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
         except OSError:
             team_file = None
         return Fingerprint(periods, team_file, now.date())
+
+
+def _identity(directory: Path) -> tuple[int, int] | None:
+    """Which directory is in place: a commit renames a new one in, so a version replaced and put back (A, B, A)
+    while the server read it still shows as a change."""
+    try:
+        stat = directory.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_ctime_ns)
 
 
 def _version(directory: Path) -> str:
