@@ -93,7 +93,7 @@ def main() -> None:
     stages = ["spread", "shortest_gap", "squared_balances", "preferences", "even_roles", "short_gaps"]
     print_table(
         "rota generate on the named instances: wall time, and each stage's value (= proven optimal, or its bound)",
-        ["instance", "limit s", "wall s", "spread at s", "spread", *stages],
+        ["instance", "limit s", "wall s", "spread at s", "spread measured", *stages],
         [_row(r, stages) for r in results],
     )
     over = [r["instance"] for r in results if r["solve_s"] > r["time_limit_s"] + 1]

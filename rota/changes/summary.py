@@ -88,7 +88,7 @@ def show_change(console: Console, change: Change) -> None:
         f"recorded kind {change.kind} on {sum(1 for a in came if a.kind == change.kind)} row(s)"
         + (f" (changed rows' kinds: {', '.join(kinds)})" if kinds and kinds != [change.kind] else "")
         + f"; SEQUENCE raised on {sum(1 for a in came if a.sequence > 0)} event(s); "
-        + f"{lost} cancelled event(s) in members' feeds; wrote {change.directory}/",
+        + f"the period's feeds keep {lost} cancelled event(s) in all; wrote {change.directory}/",
         highlight=False,
         soft_wrap=True,
     )
