@@ -169,7 +169,8 @@ class Pipeline:
         if go_on is not None and realised is not None and went_on:
             realised, relaxed = self._go_on(stage, expression, go_on, realised, relaxed, self._left(ends))
         start = realised or (self._score(stage, previous) if previous is not None else None)
-        if stage.polish is not None and start is not None:
+        at_best = start is not None and (start.values[stage.name] == 0 or self._meets(stage, start, relaxed.bound))
+        if stage.polish is not None and start is not None and not at_best:
             polished = stage.polish(self.rm, start.picks, self.budget, min(allotted * POLISH_SHARE, self._left(ends)))
             realised = start = self._score(stage, Rota(in_rota_order(self.problem, polished)))
         bound: float | None
