@@ -7,10 +7,10 @@ rest + 1. Two stages, the second after squared balances, preferences and even ro
 
 1. shortest gap: maximise the shortest gap any member gets, counted up to the cycle (a gap of a cycle or more is as
    good as any). The stage minimises cycle - shortest.
-2. short gaps: then minimise, over every two shifts of a member less than a cycle apart, (cycle - distance)^2. A
-   short gap costs far more than a nearly full one (3 weeks in a 13-week cycle: 100; 12 weeks: 1), so the
-   shortest gaps are lengthened first, and every gap shorter than the cycle costs something. Three shifts within
-   one cycle cost their two gaps and the pair of the outer two.
+2. short gaps: then minimise, over every two shifts of a member less than a cycle apart, cycle + (cycle -
+   distance)^2. Every gap shorter than the cycle costs at least the cycle, so there are as few as can be, and a
+   short one far more than a nearly full one (3 weeks in a 13-week cycle: 113; 12 weeks: 14), so the shortest are
+   lengthened first. Three shifts within one cycle cost their two gaps and the pair of the outer two.
 
 A member's last shift in the history counts as their shift before the period (a cover does not: it is days).
 """
@@ -54,8 +54,9 @@ def member_gaps(weeks: list[int], last_past: int | None) -> list[int]:
 
 
 def penalty(distance: int, cycle: int) -> int:
-    """What two shifts `distance` weeks apart cost: the square of how much closer than the cycle they are."""
-    return (cycle - distance) ** 2 if distance < cycle else 0
+    """What two shifts `distance` weeks apart cost: the cycle, for being closer than it at all (so fewer short gaps
+    are better), plus the square of how much closer they are (so the shortest cost most)."""
+    return cycle + (cycle - distance) ** 2 if distance < cycle else 0
 
 
 def member_penalty(weeks: list[int], last_past: int | None, cycle: int) -> int:

@@ -24,7 +24,11 @@ def rota(p: Any, members: str) -> list[Pick]:
 
 
 def test_a_short_gap_costs_far_more_than_a_nearly_full_one() -> None:
-    assert penalty(3, 13) == 100 and penalty(12, 13) == 1 and penalty(13, 13) == 0
+    assert penalty(3, 13) == 113 and penalty(12, 13) == 14 and penalty(13, 13) == 0
+
+
+def test_fewer_short_gaps_cost_less_than_more_of_them_a_little_longer() -> None:
+    assert penalty(2, 4) < 2 * penalty(3, 4)  # one gap of 2 weeks in a 4-week cycle, against two of 3
 
 
 def test_the_shortest_gap_counts_up_to_the_cycle() -> None:
@@ -35,9 +39,9 @@ def test_the_shortest_gap_counts_up_to_the_cycle() -> None:
 
 
 def test_three_shifts_in_a_cycle_cost_their_gaps_and_the_outer_pair() -> None:
-    # Cycle 6 (six members): a holds weeks 0, 2 and 4: gaps of 2 cost 16 each, the pair 4 weeks apart 4.
+    # Cycle 6 (six members): a holds weeks 0, 2 and 4: gaps of 2 cost 6 + 16 each, the pair 4 weeks apart 6 + 4.
     p = problem(team("a b c d e f"), 6)
-    assert SHORT_GAPS.measure(p, rota(p, "a b a c a d")) == 16 + 16 + 4
+    assert SHORT_GAPS.measure(p, rota(p, "a b a c a d")) == 22 + 22 + 10 == 2 * penalty(2, 6) + penalty(4, 6)
 
 
 def test_the_history_last_shift_counts() -> None:
