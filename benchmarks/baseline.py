@@ -118,7 +118,9 @@ def forced(problem: Problem, picks: Any, result: dict[str, Any], worse: list[str
             blind = base[measure]
         else:
             continue  # spread and squares: the solver's own stages prove those
-        best = best_with_optimal_spread(problem, picks, measure)
+        # Fewer short gaps than the blind rotation's, with a shortest gap as long as its: both, or it is not as good.
+        least_gap = min(base["shortest_gap"] or 0, problem.natural_cycle_weeks) if measure == "short_gaps" else 0
+        best = best_with_optimal_spread(problem, picks, measure, least_gap)
         if best.bound > blind:
             proofs[measure] = {"bound": best.bound, "blind": blind, "best_found": best.value}
     return proofs

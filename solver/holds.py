@@ -29,7 +29,12 @@ def hold_balances(rm: RotaModel, aggregate: Aggregate | None, picks: tuple[Pick,
 def hold_gap(rm: RotaModel, aggregate: Aggregate | None, picks: tuple[Pick, ...]) -> None:
     """The rota's shortest gap (up to the cycle) as every member's least gap from now on, in both models."""
     problem = rm.problem
-    gap = min(cycle_weeks(problem), shortest_gap_of(problem, week_indices(problem, picks)))
+    hold_least_gap(rm, aggregate, min(cycle_weeks(problem), shortest_gap_of(problem, week_indices(problem, picks))))
+
+
+def hold_least_gap(rm: RotaModel, aggregate: Aggregate | None, gap: int) -> None:
+    """No two shifts of a member (nor the history's last and a shift) fewer than `gap` weeks apart, in both models."""
+    problem = rm.problem
     if gap <= rm.gap_weeks:
         return
     for member in problem.fairness_members:
