@@ -31,12 +31,12 @@ __all__ = ["DEFAULT_WORKERS", "Progress", "ProgressCallback", "Solution", "Stage
 
 BY_CLASS, BY_MEMBER = PlanDetail.BY_CLASS, PlanDetail.BY_MEMBER
 # Shares are weights: a stage gets its weight over the sum of its own and the later stages' of the time left. The
-# spread may take three quarters of the limit, since the fairness everything else refines must be proven first;
+# spread may take four fifths of the limit, since the fairness everything else refines must be proven first;
 # a spread proven early hands the rest on.
 # A spacing plan need only fix each member's number of shifts, all its bound depends on: held by class, it would fix
 # who takes which class for no reason.
 STAGES = [
-    Stage(SPREAD, 2.0, Relaxation(bounds.relaxed_spread, BY_CLASS, spread_bound_and_plan)),
+    Stage(SPREAD, 3.0, Relaxation(bounds.relaxed_spread, BY_CLASS, spread_bound_and_plan)),
     Stage(
         SHORTEST_GAP,
         0.15,
