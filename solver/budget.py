@@ -1,8 +1,9 @@
 """How long a solve may search, counted in one of two ways, and the CP-SAT parameters that keep to it.
 
 - By the clock (the default): `time_limit_s` wall-clock seconds from the start of the solve, model building and
-  CP-SAT's presolve included. Where every stage proves its optimum before its time is up, the same input and seed
-  give the same rota; where the clock cuts a search short, the rota depends on how fast the machine was then.
+  CP-SAT's presolve included. Where every stage proves its optimum, any machine reaches the same values (the rota
+  may differ where a local search stopped by the clock); where the clock cuts a search short, what it reaches
+  depends on how fast the machine was then.
 - By work (`work_limit`): CP-SAT's deterministic seconds, plus a fixed estimate for each step of the solver's own
   searches. The same input, seed and work limit give the same rota on any machine, however loaded, at the price of
   a wall-clock time that varies with the machine.
