@@ -26,6 +26,7 @@ from solver.rules import build
 from solver.spacing import SHORTEST_GAP, history_index
 
 PROOF_TIME_S = 30.0
+NO_ROTA = 10**9  # the bound when no rota meets the conditions at all
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ def best_with_optimal_spread(problem: Problem, picks: Sequence[Pick], measure: s
     rm.model.minimize(objective)
     rm.hint(picks)
     solver, status = Budget(time_limit_s=PROOF_TIME_S).solve(rm.model, PROOF_TIME_S)
+    if status == cp_model.INFEASIBLE:
+        return Best(None, NO_ROTA)  # not even the least gap fits with the optimal spread: nothing does as well
     bound = round(solver.best_objective_bound)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Best(None, bound)
