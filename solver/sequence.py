@@ -26,18 +26,30 @@ SPARE_ENOUGH = 2  # weeks to spare beyond which a member is not pressed for time
 
 def sequence(rm: RotaModel, plan: Counts) -> tuple[tuple[Pick, ...], int]:
     """The plan's shifts placed week by week, each member's evenly spaced, and how many weeks were placed before it
-    got stuck (all of them, unless it did)."""
-    return _Sequencer(rm, plan).run()
+    got stuck (all of them, unless it did).
+
+    Placed with the longest least gap between a member's shifts that lets every week be placed, tried from the
+    natural cycle down: lateness alone lets a member fall due soon after a shift they were given early, and a
+    least gap is what keeps the shortest gaps long."""
+    cycle = rm.problem.natural_cycle_weeks
+    best: tuple[tuple[Pick, ...], int] = ((), -1)
+    for least_gap in range(max(cycle, rm.gap_weeks), rm.gap_weeks - 1, -1):
+        picks, placed = _Sequencer(rm, plan, least_gap).run()
+        if placed == len(rm.problem.weeks):
+            return picks, placed
+        if placed > best[1]:
+            best = (picks, placed)
+    return best
 
 
 class _Sequencer:
-    def __init__(self, rm: RotaModel, plan: Counts) -> None:
+    def __init__(self, rm: RotaModel, plan: Counts, least_gap: int) -> None:
         problem = self.problem = rm.problem
         self.rm, self.classes = rm, load_classes(problem)
         self.owed: dict[str, dict[LoadClass, int]] = defaultdict(lambda: defaultdict(int))
         for (member, cls), count in plan.items():
             self.owed[member][cls] += count
-        self.rest = problem.team.rules.min_rest_weeks
+        self.least_gap = least_gap  # weeks from one of a member's shifts to their next, at least
         self.order = {m.id: i for i, m in enumerate(problem.team.members)}
         self.avoided = {m.id: problem.avoided_weeks(m.id) for m in problem.team.members}
         self.pinned = {(week, role): member for member, week, role in problem.pins_in_period()}
@@ -99,8 +111,8 @@ class _Sequencer:
             if owed[cls] > 0
             and member not in taken
             and self.rm.may_hold(shift._replace(member=member))
-            and (member not in self.last or i - self.last[member] > self.rest)
-            and all(abs(i - pinned) > self.rest for pinned in self.pinned_weeks[member])
+            and (member not in self.last or i - self.last[member] >= self.least_gap)
+            and all(abs(i - pinned) >= self.least_gap for pinned in self.pinned_weeks[member])
             and not self._shuts_out(member, i, cls)
         ]
 
@@ -110,7 +122,7 @@ class _Sequencer:
         for cls, owed in self.owed[member].items():
             left = owed - (cls == taking)
             later = [w for w in self.class_weeks[cls] if w > i]
-            if left > 0 and len(later) <= (left + 1) * (self.rest + 1) and most_apart(later, self.rest + 1, i) < left:
+            if left > 0 and len(later) <= (left + 1) * self.least_gap and most_apart(later, self.least_gap, i) < left:
                 return True
         return False
 
@@ -125,11 +137,11 @@ class _Sequencer:
         )
         class_spare = chances - (self.owed[member][this] - 1)
         later = [w for w in self.free[member] if w > i]
-        spare = most_apart(later, self.rest + 1, i) - (sum(self.owed[member].values()) - 1)
+        spare = most_apart(later, self.least_gap, i) - (sum(self.owed[member].values()) - 1)
         avoided = shift.week in self.avoided[member]
         owed = self.owed[member]
         near_scarce = any(
-            owed[cls] > 0 and cls != this and any(0 < abs(i - w) <= self.rest for w in weeks)
+            owed[cls] > 0 and cls != this and any(0 < abs(i - w) < self.least_gap for w in weeks)
             for cls, weeks in self.scarce.items()
         )
         lateness = self.due[member] - i
