@@ -18,28 +18,46 @@ import datetime as dt
 from collections import defaultdict
 
 from solver.bounds import HALL_WEEKS, Counts, LoadClass, load_classes
+from solver.budget import Budget
 from solver.model import Pick, RotaModel, in_rota_order
 from solver.spacing import history_index, most_apart
 
 SPARE_ENOUGH = 2  # weeks to spare beyond which a member is not pressed for time
 
 
-def sequence(rm: RotaModel, plan: Counts) -> tuple[tuple[Pick, ...], int]:
+def sequence(
+    rm: RotaModel, plan: Counts, budget: Budget, ends: float, *, widest_gap: bool
+) -> tuple[tuple[Pick, ...], int]:
     """The plan's shifts placed week by week, each member's evenly spaced, and how many weeks were placed before it
-    got stuck (all of them, unless it did).
+    got stuck (all of them, unless it did; none once the budget has spent `ends`).
 
-    Placed with the longest least gap between a member's shifts that lets every week be placed, tried from the
-    natural cycle down: lateness alone lets a member fall due soon after a shift they were given early, and a
-    least gap is what keeps the shortest gaps long."""
-    cycle = rm.problem.natural_cycle_weeks
-    best: tuple[tuple[Pick, ...], int] = ((), -1)
-    for least_gap in range(max(cycle, rm.gap_weeks), rm.gap_weeks - 1, -1):
-        picks, placed = _Sequencer(rm, plan, least_gap).run()
-        if placed == len(rm.problem.weeks):
-            return picks, placed
-        if placed > best[1]:
-            best = (picks, placed)
+    Placed with a least gap between a member's shifts: the rest's. With `widest_gap`, where that places every week,
+    then the longest least gap that still does, found by bisection up to what the plan's counts allow (and the
+    natural cycle) while the budget has not spent `ends`: lateness alone lets a member fall due soon after a shift
+    they were given early, and a least gap is what keeps the shortest gaps long."""
+    weeks = len(rm.problem.weeks)
+    if budget.spent() >= ends:
+        return (), 0
+    best = _Sequencer(rm, plan, rm.gap_weeks).run()
+    if best[1] < weeks or not widest_gap:
+        return best
+    low, high = rm.gap_weeks, max(rm.gap_weeks, min(rm.problem.natural_cycle_weeks, _widest_gap(plan, weeks)))
+    while low < high and budget.spent() < ends:
+        gap = (low + high + 1) // 2
+        picks, placed = _Sequencer(rm, plan, gap).run()
+        if placed == weeks:
+            best, low = (picks, placed), gap
+        else:
+            high = gap - 1
     return best
+
+
+def _widest_gap(plan: Counts, weeks: int) -> int:
+    """The longest least gap the plan's counts allow: a member with n shifts needs (n - 1) gaps in the weeks."""
+    shifts: dict[str, int] = defaultdict(int)
+    for (member, _), count in plan.items():
+        shifts[member] += count
+    return min([weeks, *((weeks - 1) // (n - 1) for n in shifts.values() if n >= 2)])
 
 
 class _Sequencer:

@@ -30,12 +30,14 @@ REALISE_SHARE = 0.2
 # rota carries its plan: a better rota then needs a better plan. A better plan found is realised with the rest.
 GO_ON_SHARE = 0.9
 POLISH_SHARE = 0.5  # of a stage's time, at most, for its local search
+SEQUENCE_SHARE = 0.5  # of a realisation's time, at most, for sequencing the plan evenly
 WHOLE_SEARCH_SHARE = 0.3  # of the rota search's time, for CP-SAT on the whole model; the rest, part by part
 FIRST_ROTA_S = 0.05  # a stage with no rota to fall back on searches at least this long, even past the limit
 
 
 class PlanDetail(Enum):
-    """What a relaxation's plan fixes in the rota that carries it: no tighter than its objective depends on."""
+    """What a relaxation's plan fixes in the rota that carries it: no tighter than its objective depends on. A plan
+    by member is a spacing plan: the rota carrying it starts from its shifts placed with the widest gaps."""
 
     BY_CLASS = "each member's shifts of each class"
     BY_MEMBER = "each member's number of shifts"
@@ -157,6 +159,11 @@ class Pipeline:
 
     def run_stage(self, stage: Stage, previous: Rota | None, allotted: float) -> tuple[Rota, StageResult]:
         began = time.monotonic()
+        if previous is not None and self.budget.left() <= 0:
+            # The limit has passed: the rota so far stands, scored and unproven; building and searching a model
+            # now would only run over the limit. Every later stage does the same, so nothing needs holding.
+            rota = self._score(stage, previous)
+            return rota, self._result(stage, rota, None, rota.values[stage.name] == 0, began)
         ends = self.budget.spent() + allotted
         expression = stage.objective.build(self.rm)
         relaxed, go_on, relaxed_expression = self._relax(stage, allotted)
@@ -214,14 +221,19 @@ class Pipeline:
         realisation = self.rm.model.clone()
         for group, count in planned.items():
             realisation.add(sum(groups.get(group, [])) == count)
-        evenly, weeks_placed = sequence(self.rm, plan)
+        # The sequencing may take half of the time; the search carrying the plan, the rest.
+        ends = self.budget.spent() + time_s
+        sequence_ends = ends - time_s * (1 - SEQUENCE_SHARE)
+        evenly, weeks_placed = sequence(
+            self.rm, plan, self.budget, sequence_ends, widest_gap=stage.relaxation.plan is PlanDetail.BY_MEMBER
+        )
         placed, held = set(self.problem.weeks[:weeks_placed]), set(evenly)
         realisation.clear_hints()  # type: ignore[no-untyped-call]
         for pick, var in self.rm.on.items():
             if pick.week in placed:
                 realisation.add_hint(var, pick in held)
         realisation.minimize(expression)
-        solver, status = self.budget.solve(realisation, time_s)
+        solver, status = self.budget.solve(realisation, self._left(ends))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         return self._score(stage, Rota(self.rm.picks_of(solver)))
