@@ -338,7 +338,8 @@ class Pipeline:
     def _result(self, stage: Stage, rota: Rota, bound: float | None, optimal: bool, began: float) -> StageResult:
         scale = stage.objective.scale
         value = rota.values[stage.name]
-        # Every objective is at least 0: a relaxation's weaker bound says nothing more.
+        optimal = optimal or value == 0  # every objective is at least 0
+        # A relaxation's bound below 0 says nothing more.
         low = value if optimal else max(0.0, min(bound if bound is not None else 0.0, value))
         result = StageResult(stage.name, value / scale, low / scale, optimal, time.monotonic() - began)
         if self.on_progress is not None:
