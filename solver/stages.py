@@ -163,7 +163,7 @@ class Pipeline:
             # The limit has passed: the rota so far stands, scored and unproven; building and searching a model
             # now would only run over the limit. Every later stage does the same, so nothing needs holding.
             rota = self._score(stage, previous)
-            return rota, self._result(stage, rota, None, rota.values[stage.name] == 0, began)
+            return rota, self._result(stage, rota, None, False, began)
         ends = self.budget.spent() + allotted
         expression = stage.objective.build(self.rm)
         relaxed, go_on, relaxed_expression = self._relax(stage, allotted)
