@@ -158,6 +158,40 @@ def test_time_limit_without_a_rota_exits_4(monkeypatch: pytest.MonkeyPatch, tmp_
     assert "no rota found within the time limit (1 s); none is proven impossible" in result.output
 
 
+def test_a_work_limit_without_a_rota_exits_4_and_names_the_work_limit(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from ortools.sat.python import cp_model
+
+    # CP-SAT runs (the work it did is read back) but its answer is taken as "nothing found".
+    solve = cp_model.CpSolver.solve
+
+    def nothing_found(self: cp_model.CpSolver, model: cp_model.CpModel, callback: object = None) -> object:
+        solve(self, model)
+        return cp_model.UNKNOWN
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", nothing_found)
+    result = run("generate", EXAMPLE, "--quarter", "2027Q1", "--out", tmp_path / "out", "--work-limit", "1")
+    assert result.exit_code == 4
+    assert "no rota found within the work limit (1); none is proven impossible: try a larger --work-limit" in (
+        result.output
+    )
+
+
+def test_a_work_limit_gives_the_same_rota_every_time(tmp_path: Path, home: Path) -> None:
+    made = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        args = ["generate", EXAMPLE, "--start", "2027-01-05", "--weeks", "6", "--out", out, "--now", NOW, "-q"]
+        result = run(*args, "--work-limit", "0.5")
+        assert result.exit_code == 0, result.output
+        made.append((out / "rota.csv").read_bytes())
+    assert made[0] == made[1]
+    for command in (["check", EXAMPLE, "--quarter", "2027Q1", "--now", NOW], ["update", home, "--now", NOW]):
+        result = run(*command, "--work-limit", "0.5")
+        assert result.exit_code == 0, result.output
+
+
 def test_generate_refuses_an_existing_directory_and_leaves_it_as_it_was(tmp_path: Path) -> None:
     out = tmp_path / "q1"
     first = run("generate", EXAMPLE, "--start", "2027-01-05", "--weeks", "4", "--out", out, "--now", NOW, "-q")
