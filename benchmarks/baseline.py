@@ -121,7 +121,7 @@ def forced(problem: Problem, picks: Any, result: dict[str, Any], worse: list[str
         # Fewer short gaps than the blind rotation's, with a shortest gap as long as its: both, or it is not as good.
         least_gap = min(base["shortest_gap"] or 0, problem.natural_cycle_weeks) if measure == "short_gaps" else 0
         best = best_with_optimal_spread(problem, picks, measure, least_gap)
-        if best.bound > blind:
+        if best.proves_worse_than(blind):
             proofs[measure] = {"bound": best.bound, "blind": blind, "best_found": best.value}
     return proofs
 

@@ -36,9 +36,9 @@ class Best:
     value: int | None  # None: no rota found in the time
     bound: int
 
-    def proves_worse_than(self, blind: int, lower_is_better: bool = True) -> bool:
-        """Whether no rota with the optimal spread can do as well as `blind` on this measure."""
-        return self.bound > blind if lower_is_better else self.bound < blind
+    def proves_worse_than(self, blind: int) -> bool:
+        """Whether no rota with the optimal spread can do as well as `blind` on this measure (lower is better)."""
+        return self.bound > blind
 
 
 def short_gaps_count(rm: RotaModel) -> cp_model.LinearExprT:

@@ -223,7 +223,7 @@ class Pipeline:
             realisation.add(sum(groups.get(group, [])) == count)
         # The sequencing may take half of the time; the search carrying the plan, the rest.
         ends = self.budget.spent() + time_s
-        sequence_ends = ends - time_s * (1 - SEQUENCE_SHARE)
+        sequence_ends = self.budget.spent() + time_s * SEQUENCE_SHARE
         evenly, weeks_placed = sequence(
             self.rm, plan, self.budget, sequence_ends, widest_gap=stage.relaxation.plan is PlanDetail.BY_MEMBER
         )
