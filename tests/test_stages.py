@@ -3,8 +3,6 @@ relaxation that goes on with the search's time."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from ortools.sat.python import cp_model
 
 from models.problem import Problem
@@ -46,11 +44,6 @@ def test_a_search_that_ends_worse_than_its_starting_rota_keeps_that_rota() -> No
     assert result.value == 5 == SHORT_GAPS.measure(p, rota.picks)
 
 
-def counts_of(p: Problem, picks: tuple[Pick, ...]) -> Counts:
-    classes = bounds.load_classes(p)
-    return dict(Counter((pick.member, classes[pick.week, pick.role]) for pick in picks))
-
-
 def test_a_relaxation_that_goes_on_gets_the_search_time_and_its_better_plan_is_carried() -> None:
     # Three members over 6 weeks (rest 1): 2 shifts each is the only fair plan. The relaxation first offers a lopsided
     # plan with a weak bound; going on, it offers the fair plan with a proof, and the stage's rota carries that.
@@ -73,5 +66,5 @@ def test_a_relaxation_that_goes_on_gets_the_search_time_and_its_better_plan_is_c
     pipeline = Pipeline(build(p), Budget(time_limit_s=5), aggregate=bounds.build_aggregate(p))
     rota, [result] = pipeline.run([stage])
     assert len(calls) == 1
-    assert counts_of(p, rota.picks) == fair
+    assert bounds.counts_of(p, rota.picks) == fair
     assert result.optimal and result.value == 0  # the rota meets the bound the relaxation went on to prove
