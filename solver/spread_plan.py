@@ -3,10 +3,12 @@ in the order that suits the team.
 
 The sweep proves fastest from a share-out near the optimum (its windows are then narrow), so the iterated
 share-out search goes first. On a large team whose members have few patterns (a few shifts each), the sweep
-follows and settles the spread exactly, and CP-SAT gets what it leaves. Otherwise CP-SAT goes first, briefly (a
-small team's spread proves in that), then the iterated search and the sweep, from the better share-out; where
-members have too many patterns to enumerate, CP-SAT gets the time the iterated search leaves. A sweep that has not
-proven its bound can go on with more time later (the stage's rota search time, stages.py).
+follows and settles the spread exactly, and CP-SAT gets what it leaves. Otherwise the sweep takes a first look from
+the opening share-out, which on a small team is often already best and then proven in milliseconds; failing that,
+CP-SAT goes briefly (a small team's spread often proves in that), then the iterated search and the sweep, from
+the better share-out; where members have too many patterns to enumerate, CP-SAT gets the time the iterated search
+leaves. A sweep that has not proven its bound can go on with more time later (the stage's rota search time,
+stages.py).
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ def spread_bound_and_plan(
             return better_of(opened, solve_relaxed(agg, objective, ends - budget.spent(), budget, improved)), None
         return _sweep(agg, objective, opened, ends, budget, then_search=True)
     cp_sat_s = min(time_s * SEARCH_FIRST_SHARE, SEARCH_FIRST_MOST_S)
+    first_look = Sweep(agg, opening, patterns, budget).run(cp_sat_s)
+    if first_look.proven:
+        return first_look.relaxed, None
     searched = better_of(solve_relaxed(agg, objective, cp_sat_s, budget, opening), _opened(agg, opening))
     assert searched.plan is not None  # the opening at least
     if searched.bound is not None and searched.bound >= share_spread(agg, searched.plan):

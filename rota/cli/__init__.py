@@ -7,6 +7,9 @@ Heavy modules (ortools, pandas, icalendar) are imported inside the commands that
 
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 
 from rota.cli.changes import cover, swap, update
@@ -32,5 +35,28 @@ for command in (generate, check, cover, swap, update, who, report, serve, feeds,
     main.add_command(command)
 
 
+def run() -> None:
+    """The installed `rota` command: `main`, then the process ends without tearing the interpreter down.
+
+    By the time `main` exits, every file a command writes has been written, flushed and closed (each is written
+    in a `with` block and renamed into place), so all the teardown would do is free what ortools and pandas
+    loaded: about 0.15 s of a 1.5 s `rota generate`. Tests call `main` itself, which exits normally."""
+    try:
+        main()
+        code: object = 0
+    except SystemExit as done:
+        code = done.code
+    if not isinstance(code, int):  # sys.exit("message") or sys.exit(None), as Python itself treats them
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away; the command's work is done (params._reader_gone)
+        pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    main()
+    run()
