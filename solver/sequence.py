@@ -8,14 +8,19 @@ it, unless that would leave them too few weeks of a class to place what they owe
 things that keep the plan carriable: a member whose owed shifts only just fit in the weeks left goes first; a week
 they asked to avoid goes to someone else if anyone can take it, and so does a week within rest of a scarce class's
 week (a bank holiday) they still owe. Roles with the fewest candidates go first within a week. It keeps every hard
-rule; where it gets stuck (the last weeks can leave a class nobody rested owes), it stops, and CP-SAT carries the
-plan on from the weeks placed so far.
+rule.
+
+Where a week has nobody for a role, it jumps back: the members who owe the role's class and could take the week
+but for the least gap were used too early, so it returns to the latest week one of them took, bars them from it
+and goes on from there (conflict-directed backjumping, at most MAX_BACKJUMPS_PER_WEEK jumps per week of the
+period). Where that does not place every week, CP-SAT carries the plan on from the most weeks placed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import NamedTuple
 
 from solver.bounds import HALL_WEEKS, Counts, LoadClass, load_classes
 from solver.budget import Budget
@@ -23,6 +28,7 @@ from solver.model import Pick, RotaModel, in_rota_order
 from solver.spacing import history_index, most_apart
 
 SPARE_ENOUGH = 2  # weeks to spare beyond which a member is not pressed for time
+MAX_BACKJUMPS_PER_WEEK = 4  # the search's cap, per week of the period: each jump redoes a few weeks
 
 
 def sequence(
@@ -61,6 +67,14 @@ def _widest_gap(plan: Counts, weeks: int) -> int:
     return min([weeks, *((weeks - 1) // (n - 1) for n in shifts.values() if n >= 2)])
 
 
+class _State(NamedTuple):
+    """What placing a week changes: the shifts each member still owes, their last week, when they are next due."""
+
+    owed: dict[str, dict[LoadClass, int]]
+    last: dict[str, int]
+    due: dict[str, float]
+
+
 class _Sequencer:
     def __init__(self, rm: RotaModel, plan: Counts, least_gap: int) -> None:
         problem = self.problem = rm.problem
@@ -74,14 +88,17 @@ class _Sequencer:
         self.pinned = {(week, role): member for member, week, role in problem.pins_in_period()}
         self.pinned_weeks: dict[str, list[int]] = defaultdict(list)
         index = {week: i for i, week in enumerate(problem.weeks)}
-        for member, week, _ in problem.pins_in_period():
+        for member, week, role in problem.pins_in_period():
             self.pinned_weeks[member].append(index[week])
+            self.owed[member][self.classes[week, role]] -= 1  # owed from the start: nobody else's to place
         self.class_weeks: dict[LoadClass, list[int]] = defaultdict(list)
         for (week, _), cls in sorted(self.classes.items()):
             self.class_weeks[cls].append(index[week])
         self.scarce = {cls: weeks for cls, weeks in self.class_weeks.items() if len(set(weeks)) <= HALL_WEEKS}
         weeks = len(problem.weeks)
-        self.interval = {m: weeks / max(1, sum(owed.values())) for m, owed in self.owed.items()}
+        self.interval = {
+            m: weeks / max(1, sum(owed.values()) + len(self.pinned_weeks[m])) for m, owed in self.owed.items()
+        }
         self.free: dict[str, list[int]] = {
             member: [
                 i for i, w in enumerate(problem.weeks) if any(rm.may_hold(Pick(member, w, r)) for r in problem.roles)
@@ -97,38 +114,88 @@ class _Sequencer:
                 self.last[member] = last_past
 
     def run(self) -> tuple[tuple[Pick, ...], int]:
-        picks: list[Pick] = []
-        for i, week in enumerate(self.problem.weeks):
-            placed = self._week(i, week)
-            if placed is None:
-                return in_rota_order(self.problem, picks), i
-            picks.extend(placed)
-        return in_rota_order(self.problem, picks), len(self.problem.weeks)
+        """The shifts of the most weeks placed, from the first, and how many weeks that is."""
+        weeks = self.problem.weeks
+        placed: list[list[Pick]] = []  # each placed week's shifts
+        saved: list[_State] = []  # the state as each placed week began
+        barred: dict[int, set[str]] = defaultdict(set)  # week index -> members the backjumps took it from
+        best: list[Pick] = []
+        best_weeks, jumps = 0, 0
+        while len(placed) < len(weeks):
+            i = len(placed)
+            saved[i:] = [self._save()]
+            week_picks, stuck_role = self._week(i, weeks[i], barred[i])
+            if week_picks is not None:
+                placed.append(week_picks)
+                continue
+            if i > best_weeks:
+                best, best_weeks = [pick for shifts in placed for pick in shifts], i
+            self._restore(saved[i])
+            culprit = self._culprit(i, weeks[i], stuck_role)
+            if culprit is None or jumps >= MAX_BACKJUMPS_PER_WEEK * len(weeks):
+                return in_rota_order(self.problem, best), best_weeks
+            back, member = culprit
+            jumps += 1
+            self._restore(saved[back])
+            del placed[back:]
+            for later in [w for w in barred if w > back]:
+                del barred[later]
+            barred[back].add(member)
+        return in_rota_order(self.problem, [pick for shifts in placed for pick in shifts]), len(weeks)
 
-    def _week(self, i: int, week: dt.date) -> list[Pick] | None:
-        """The week's shifts, pinned ones first, then roles by their fewest candidates."""
+    def _week(self, i: int, week: dt.date, barred: set[str]) -> tuple[list[Pick] | None, str]:
+        """The week's shifts, pinned ones first, then roles by their fewest candidates; or None and the role
+        nobody can take."""
         taken: dict[str, Pick] = {}
         for role in self.problem.roles:
             if (member := self.pinned.get((week, role))) is not None:
-                taken[member] = self._take(member, i, Pick(member, week, role))
+                taken[member] = self._take(member, i, Pick(member, week, role), pinned=True)
         open_roles = [role for role in self.problem.roles if (week, role) not in self.pinned]
         while open_roles:
-            options = {role: self._candidates(i, Pick("", week, role), taken) for role in open_roles}
+            options = {role: self._candidates(i, Pick("", week, role), taken, barred) for role in open_roles}
             role = min(open_roles, key=lambda r: len(options[r]))
             if not options[role]:
-                return None
+                return None, role
             member = min(options[role], key=lambda m: self._priority(m, i, Pick(m, week, role)))
             taken[member] = self._take(member, i, Pick(member, week, role))
             open_roles.remove(role)
-        return list(taken.values())
+        return list(taken.values()), ""
 
-    def _candidates(self, i: int, shift: Pick, taken: dict[str, Pick]) -> list[str]:
+    def _culprit(self, i: int, week: dt.date, role: str) -> tuple[int, str] | None:
+        """Where to jump back to when week i has nobody for `role`: of the members who owe the role's class and could
+        take week i but for the least gap, the one whose last shift is latest, and that shift's week; never a
+        pinned week. None when nobody is held back by a week of this period."""
+        cls = self.classes[week, role]
+        held_back = [
+            (self.last[member], member)
+            for member, owed in self.owed.items()
+            if owed[cls] > 0
+            and self.rm.may_hold(Pick(member, week, role))
+            and self.last.get(member, -1) >= 0
+            and i - self.last[member] < self.least_gap
+        ]
+        for back, member in sorted(held_back, reverse=True):
+            if back not in self.pinned_weeks[member]:
+                return back, member
+        return None
+
+    def _save(self) -> _State:
+        return _State({m: dict(owed) for m, owed in self.owed.items()}, dict(self.last), dict(self.due))
+
+    def _restore(self, state: _State) -> None:
+        self.owed = defaultdict(lambda: defaultdict(int))
+        for member, owed in state.owed.items():
+            self.owed[member].update(owed)
+        self.last, self.due = dict(state.last), dict(state.due)
+
+    def _candidates(self, i: int, shift: Pick, taken: dict[str, Pick], barred: set[str]) -> list[str]:
         cls = self.classes[shift.week, shift.role]
         return [
             member
             for member, owed in self.owed.items()
             if owed[cls] > 0
             and member not in taken
+            and member not in barred
             and self.rm.may_hold(shift._replace(member=member))
             and (member not in self.last or i - self.last[member] >= self.least_gap)
             and all(abs(i - pinned) >= self.least_gap for pinned in self.pinned_weeks[member])
@@ -173,8 +240,9 @@ class _Sequencer:
             self.order[member],
         )
 
-    def _take(self, member: str, i: int, shift: Pick) -> Pick:
-        self.owed[member][self.classes[shift.week, shift.role]] -= 1
+    def _take(self, member: str, i: int, shift: Pick, *, pinned: bool = False) -> Pick:
+        if not pinned:  # a pin was owed from the start
+            self.owed[member][self.classes[shift.week, shift.role]] -= 1
         self.last[member] = i
         self.due[member] = self.due.get(member, i) + self.interval.get(member, len(self.problem.weeks))
         return shift
