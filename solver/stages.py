@@ -30,6 +30,12 @@ REALISE_SHARE = 0.2
 # rota carries its plan: a better rota then needs a better plan. A better plan found is realised with the rest.
 GO_ON_SHARE = 0.9
 POLISH_SHARE = 0.5  # of a stage's time, at most, for its local search
+# Before the local search, on a small model (a quarter of a team of up to about 50), CP-SAT on the whole model for
+# half the stage's time: it proves such a team's optimum where the local search, part by part, never can. Over
+# longer periods the local search makes better use of the time (benchmarks/baseline.py), so it goes first.
+FIRST_LOOK_SHARE = 0.5
+FIRST_LOOK_MOST_WEEKS = 14  # a quarter
+FIRST_LOOK_MOST_PICKS = 2000  # (member, week, role) choices
 SEQUENCE_SHARE = 0.5  # of a realisation's time, at most, for sequencing the plan evenly
 WHOLE_SEARCH_SHARE = 0.3  # of the rota search's time, for CP-SAT on the whole model; the rest, part by part
 FIRST_ROTA_S = 0.05  # a stage with no rota to fall back on searches at least this long, even past the limit
@@ -178,6 +184,13 @@ class Pipeline:
         start = realised or (self._score(stage, previous) if previous is not None else None)
         at_best = start is not None and (start.values[stage.name] == 0 or self._meets(stage, start, relaxed.bound))
         if stage.polish is not None and start is not None and not at_best:
+            if len(self.problem.weeks) <= FIRST_LOOK_MOST_WEEKS and len(self.rm.on) <= FIRST_LOOK_MOST_PICKS:
+                first_s = min(allotted * FIRST_LOOK_SHARE, self._left(ends))
+                start, low, proven = self._search_whole(stage, expression, first_s, start, relaxed.bound)
+                if proven:
+                    self._keep(stage, expression, relaxed_expression, start)
+                    self.plan = counts_of(self.problem, start.picks)
+                    return start, self._result(stage, start, low, True, began)
             polished = stage.polish(self.rm, start.picks, self.budget, min(allotted * POLISH_SHARE, self._left(ends)))
             realised = start = self._score(stage, Rota(in_rota_order(self.problem, polished)))
         bound: float | None
