@@ -31,9 +31,9 @@ REALISE_SHARE = 0.2
 GO_ON_SHARE = 0.9
 POLISH_SHARE = 0.5  # of a stage's time, at most, for its local search
 # Before the local search, on a small model (a quarter of a team of up to about 50), CP-SAT on the whole model for
-# half the stage's time: it proves such a team's optimum where the local search, part by part, never can. Over
+# most of the stage's time: it proves such a team's optimum where the local search, part by part, never can. Over
 # longer periods the local search makes better use of the time (benchmarks/baseline.py), so it goes first.
-FIRST_LOOK_SHARE = 0.5
+FIRST_LOOK_SHARE = 0.6
 FIRST_LOOK_MOST_WEEKS = 14  # a quarter
 FIRST_LOOK_MOST_PICKS = 2000  # (member, week, role) choices
 SEQUENCE_SHARE = 0.5  # of a realisation's time, at most, for sequencing the plan evenly
