@@ -256,6 +256,16 @@ def test_output_cut_short_by_its_reader_is_no_error(home: Path, reader: str) -> 
     assert "{who: dan, from: 2027-03-23, to: 2027-03-23, reason: sickness}" in (home / "team.yaml").read_text()
 
 
+def test_the_installed_command_exits_as_main_does_with_all_its_output(tmp_path: Path) -> None:
+    # The installed `rota` ends without the interpreter's teardown (rota.cli.run): its exit code and every line it
+    # wrote, to a pipe as to a file, must still be main's.
+    missing = subprocess.run([ROTA, "generate", tmp_path / "nowhere.yaml"], capture_output=True, text=True)
+    assert missing.returncode == 2 and missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr
+    listed = subprocess.run([ROTA, "--help"], capture_output=True, text=True)
+    assert listed.returncode == 0 and listed.stdout.startswith("Usage: rota [OPTIONS] COMMAND")
+    assert all(f"\n  {command} " in listed.stdout for command in main.commands)  # to the last line
+
+
 def test_a_change_states_one_spread_rounded_one_way(home: Path) -> None:
     text = (
         (home / "team.yaml")
