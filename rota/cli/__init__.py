@@ -40,7 +40,7 @@ def run() -> None:
 
     By the time `main` exits, every file a command writes has been written, flushed and closed (each is written
     in a `with` block and renamed into place), so all the teardown would do is free what ortools and pandas
-    loaded: about 0.15 s of a 1.5 s `rota generate`. Tests call `main` itself, which exits normally."""
+    loaded: about 0.15 s of the example's `rota generate`. Tests call `main` itself, which exits normally."""
     try:
         main()
         code: object = 0
