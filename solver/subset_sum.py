@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property, reduce
 from math import gcd, prod
+from operator import mul, sub
 
 from solver.bounds import Aggregate, LoadClass
 
@@ -93,14 +94,15 @@ class SubsetSum:
     def adds_up(self) -> bool:
         if self._hopeless():
             return False
-        inside: dict[tuple[int, ...], int] = {}
+        moves: dict[tuple[int, ...], tuple[int, int]] = {}  # a step's mask and shift, for every member taking it
         reachable = 1
         for steps in self.steps:
             following = 0
             for step in steps:
-                if step not in inside:
-                    inside[step] = self._inside(step)
-                following |= (reachable & inside[step]) << self._index(step)
+                if step not in moves:
+                    moves[step] = (self._inside(step), self._index(step))
+                inside, shift = moves[step]
+                following |= (reachable & inside) << shift
             reachable = following
             if not reachable:
                 return False
@@ -125,8 +127,8 @@ class SubsetSum:
         return min(self.span) < 0 or any(not steps for steps in self.steps)
 
     def _index(self, vector: tuple[int, ...] | list[int]) -> int:
-        return sum(x * stride for x, stride in zip(vector, self.strides, strict=True))
+        return sum(map(mul, vector, self.strides))
 
 
 def _minus(vector: tuple[int, ...], floor: tuple[int, ...]) -> tuple[int, ...]:
-    return tuple(x - f for x, f in zip(vector, floor, strict=True))
+    return tuple(map(sub, vector, floor))
