@@ -204,10 +204,15 @@ def report(results: list[dict[str, Any]]) -> None:
         f"proven forced by the optimal spread on {totals['instances_forced']} instances"
         + (f": {', '.join(totals['forced'])}" if totals["forced"] else "")
     )
+    units = "in the model's units, cycle - shortest gap or the count of short gaps: best found, bound, blind"
+    if totals["reachable"]:
+        print(
+            f"reached by a rota with the optimal spread in the proof's {PROOF_TIME_S:.0f} s, so rota's search stopped "
+            f"short ({units}): " + "; ".join(totals["reachable"])
+        )
     if totals["unsettled"]:
         print(
-            f"neither reached nor proven out of reach in {PROOF_TIME_S:.0f} s with the optimal spread (the measure in "
-            "the model's units: cycle - shortest gap, or the count of short gaps; best found, bound, blind): "
+            f"neither reached nor proven out of reach in {PROOF_TIME_S:.0f} s with the optimal spread ({units}): "
             + "; ".join(totals["unsettled"])
         )
 
@@ -217,18 +222,23 @@ def summary(results: list[dict[str, Any]]) -> dict[str, Any]:
     solver = [r["solver"] for r in results]
     worse = [f"{r['instance']} ({', '.join(r['worse_on'])})" for r in results if r["worse_on"]]
     forced = [f"{r['instance']} ({', '.join(r['forced'])})" for r in results if r["forced"]]
-    unsettled = [
-        f"{r['instance']} {measure} {proof['best_found']}, {proof['bound']}, {proof['blind']}"
-        for r in results
-        for measure, proof in r.get("unsettled", {}).items()
-    ]
+    proofs = [(r["instance"], measure, proof) for r in results for measure, proof in r.get("unsettled", {}).items()]
+
+    def listed(reached: bool) -> list[str]:
+        return [
+            f"{instance} {measure} {proof['best_found']}, {proof['bound']}, {proof['blind']}"
+            for instance, measure, proof in proofs
+            if (proof["best_found"] is not None and proof["best_found"] <= proof["blind"]) == reached
+        ]
+
     return {
         "instances": len(results),
         "instances_worse": len(worse),
         "worse": worse,
         "instances_forced": len(forced),
         "forced": forced,
-        "unsettled": unsettled,
+        "reachable": listed(reached=True),
+        "unsettled": listed(reached=False),
         "worse_by_measure": {m: sum(1 for r in results if m in r["worse_on"]) for m in MEASURES},
         "baseline_spread_sum": sum(b["spread"] for b in base),
         "solver_spread_sum": sum(s["spread"] for s in solver),
