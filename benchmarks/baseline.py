@@ -102,7 +102,8 @@ def compare(spec: InstanceSpec, time_scale: float) -> dict[str, Any]:
     worse = worse_on(result)
     proofs = prove(problem, solution.picks, result, worse) if solution.spread.optimal else {}
     result["forced"] = {measure: proof for measure, proof in proofs.items() if proof["forced"]}
-    result["unsettled"] = {measure: proof for measure, proof in proofs.items() if not proof["forced"]}
+    # Not forced: reached by a rota with the optimal spread (rota's search stopped short), or not settled either way.
+    result["not_forced"] = {measure: proof for measure, proof in proofs.items() if not proof["forced"]}
     result["worse_on"] = [measure for measure in worse if measure not in result["forced"]]
     return result
 
@@ -222,7 +223,7 @@ def summary(results: list[dict[str, Any]]) -> dict[str, Any]:
     solver = [r["solver"] for r in results]
     worse = [f"{r['instance']} ({', '.join(r['worse_on'])})" for r in results if r["worse_on"]]
     forced = [f"{r['instance']} ({', '.join(r['forced'])})" for r in results if r["forced"]]
-    proofs = [(r["instance"], measure, proof) for r in results for measure, proof in r.get("unsettled", {}).items()]
+    proofs = [(r["instance"], measure, proof) for r in results for measure, proof in r.get("not_forced", {}).items()]
 
     def listed(reached: bool) -> list[str]:
         return [
