@@ -38,10 +38,10 @@ def sequence(
     got stuck (all of them, unless it did; none once the budget has spent `ends`).
 
     Placed with a least gap between a member's shifts: the model's (rest + 1, or the gap the shortest-gap stage
-    held). With `widest_gap`, where that places every week,
-    then the longest least gap that still does, found by bisection up to what the plan's counts allow (and the
-    natural cycle) while the budget has not spent `ends`: lateness alone lets a member fall due soon after a shift
-    they were given early, and a least gap is what keeps the shortest gaps long."""
+    held). With `widest_gap`, where that places every week, then the longest least gap that still does, found by
+    bisection up to what the plan's counts allow (and the natural cycle) while the budget has not spent `ends`:
+    lateness alone lets a member fall due soon after a shift they were given early, and a least gap is what keeps
+    the shortest gaps long."""
     weeks = len(rm.problem.weeks)
     if budget.spent() >= ends:
         return (), 0

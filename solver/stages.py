@@ -188,9 +188,7 @@ class Pipeline:
                 first_s = min(allotted * FIRST_LOOK_SHARE, self._left(ends))
                 start, low, proven = self._search_whole(stage, expression, first_s, start, relaxed.bound)
                 if proven:
-                    self._keep(stage, expression, relaxed_expression, start)
-                    self.plan = counts_of(self.problem, start.picks)
-                    return start, self._result(stage, start, low, True, began)
+                    return self._finish(stage, expression, relaxed_expression, start, low, True, began)
             polished = stage.polish(self.rm, start.picks, self.budget, min(allotted * POLISH_SHARE, self._left(ends)))
             realised = start = self._score(stage, Rota(in_rota_order(self.problem, polished)))
         bound: float | None
@@ -200,6 +198,19 @@ class Pipeline:
             rota, bound, optimal = realised, relaxed.bound, False  # the relaxation had the search's time
         else:
             rota, bound, optimal = self._search(stage, expression, self._left(ends), start, relaxed.bound)
+        return self._finish(stage, expression, relaxed_expression, rota, bound, optimal, began)
+
+    def _finish(
+        self,
+        stage: Stage,
+        expression: cp_model.LinearExprT,
+        relaxed_expression: cp_model.LinearExprT | None,
+        rota: Rota,
+        bound: float | None,
+        optimal: bool,
+        began: float,
+    ) -> tuple[Rota, StageResult]:
+        """The stage's rota held for the stages after it, its counts the next relaxation's plan, and its result."""
         self._keep(stage, expression, relaxed_expression, rota)
         self.plan = counts_of(self.problem, rota.picks)
         return rota, self._result(stage, rota, bound, optimal, began)
