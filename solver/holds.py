@@ -54,4 +54,5 @@ def hold_least_gap(rm: RotaModel, aggregate: Aggregate | None, gap: int) -> None
         for member in problem.fairness_members:
             weeks = [index[week] for week in aggregate.available[member.id]]
             most = most_apart(weeks, gap, history_index(problem, member.id))
-            aggregate.model.add(aggregate.shifts[member.id] <= most)
+            # As a cap, so that the share-outs and patterns the later relaxations search keep it too.
+            aggregate.cap([key for key in aggregate.counts if key[0] == member.id], most)

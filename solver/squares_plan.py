@@ -20,7 +20,7 @@ from solver.stages import GoOn
 from solver.window_models import PatternChoice
 
 IMPROVE_SHARE = 0.3  # of the relaxation's time, for the iterated share-out search
-MOST_PATTERNS = 10_000  # in all, for the exact model by patterns; past it the aggregate model's squares
+MOST_PATTERNS = 20_000  # in all, for the exact model by patterns; past it the aggregate model's squares
 
 
 def squares_bound_and_plan(
@@ -35,7 +35,18 @@ def squares_bound_and_plan(
     patterns = patterns_within(agg, widest, MOST_PATTERNS)
     if patterns is None:
         return better_of(found, solve_relaxed(agg, objective, ends - budget.spent(), budget, improved)), None
-    return better_of(found, _by_patterns(agg, patterns, widest, improved, ends - budget.spent(), budget)), None
+    exact = better_of(found, _by_patterns(agg, patterns, widest, improved, ends - budget.spent(), budget))
+    if exact.bound is not None and exact.value is not None and exact.bound >= exact.value:
+        return exact, None
+    assert exact.plan is not None  # the improved share-out at least
+
+    def go_on(more_s: float) -> Relaxed:
+        """The exact model again, from the best plan, for the time the rota search would have had: a rota
+        carrying a plan has that plan's sum of squares, so only a better plan, or a proof, can improve on it."""
+        assert exact.plan is not None
+        return better_of(exact, _by_patterns(agg, patterns, widest, exact.plan, more_s, budget))
+
+    return exact, go_on
 
 
 def squares_of_share(agg: Aggregate, counts: Counts) -> int:
@@ -61,7 +72,9 @@ def _by_patterns(
         squares += [p.balance * p.balance * pick for p, pick in zip(options, choice.chosen[member], strict=True)]
     choice.model.minimize(sum(squares))
     choice.hint(start)
-    solver, status = budget.solve(choice.model, time_s)
+    # Probing and symmetry detection find the same few conflicts between members' patterns at great length (their
+    # windows rule out pairs of patterns by the million); without them the search starts at once.
+    solver, status = budget.solve(choice.model, time_s, cp_model_probing_level=0, symmetry_level=0)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Relaxed(None, None)  # nothing in time; never infeasible, as `start` is one of these share-outs
     value = round(solver.objective_value)

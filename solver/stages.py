@@ -26,6 +26,7 @@ from solver.sequence import sequence
 # Of a stage's time: its relaxation's bound and plan, then a rota carrying the plan; the rota search gets the rest.
 BOUND_SHARE = 0.16
 REALISE_SHARE = 0.2
+PROVEN_REALISE_SHARE = 0.8  # of what is left of the stage, to carry a plan proven best for the relaxation
 # Of the rota search's time, the share a relaxation that can go on (the spread's sweep) takes instead, when the
 # rota carries its plan: a better rota then needs a better plan. A better plan found is realised with the rest.
 GO_ON_SHARE = 0.9
@@ -74,6 +75,7 @@ class Relaxation:
     build: Callable[[Aggregate], cp_model.LinearExprT | None]
     plan: PlanDetail
     search: RelaxationSearch = from_last_plan
+    share: float = BOUND_SHARE  # of the stage's time
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,18 @@ class Pipeline:
             self.rm.model.add(expression >= relaxed.bound)
         realised = None
         if relaxed.plan is not None:
-            realised = self._realise(stage, expression, relaxed.plan, min(allotted * REALISE_SHARE, self._left(ends)))
+            # A plan by class fixes its objective's value on any rota carrying it, so a plan proven best for the
+            # relaxation is the stage's optimum once carried: the search would only look for what that rota already
+            # is, so carrying it may take most of the stage.
+            proven_plan = (
+                stage.relaxation is not None
+                and stage.relaxation.plan is PlanDetail.BY_CLASS
+                and relaxed.bound is not None
+                and relaxed.value is not None
+                and relaxed.value <= relaxed.bound
+            )
+            realise_s = self._left(ends) * PROVEN_REALISE_SHARE if proven_plan else allotted * REALISE_SHARE
+            realised = self._realise(stage, expression, relaxed.plan, min(realise_s, self._left(ends)))
         went_on = go_on is not None and realised is not None and not self._meets(stage, realised, relaxed.bound)
         if go_on is not None and realised is not None and went_on:
             realised, relaxed = self._go_on(stage, expression, go_on, realised, relaxed, self._left(ends))
@@ -221,7 +234,9 @@ class Pipeline:
         expression = relaxation.build(self.aggregate) if relaxation and self.aggregate else None
         if relaxation is None or self.aggregate is None or expression is None:
             return Relaxed(None, None), None, None
-        relaxed, go_on = relaxation.search(self.aggregate, expression, stage_s * BOUND_SHARE, self.budget, self.plan)
+        relaxed, go_on = relaxation.search(
+            self.aggregate, expression, stage_s * relaxation.share, self.budget, self.plan
+        )
         return relaxed, go_on, expression
 
     def _realise(self, stage: Stage, expression: cp_model.LinearExprT, plan: Counts, time_s: float) -> Rota | None:

@@ -5,6 +5,7 @@ Fixtures live in conftest.py; everything a test imports lives here, so no test m
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import socket
 import subprocess
@@ -19,6 +20,8 @@ from click.testing import CliRunner, Result
 from ortools.sat.python import cp_model
 from ruamel.yaml import YAML
 
+from models.calendar import weeks_period
+from models.problem import Problem, make_problem
 from models.team import Team
 from rota.cli import main
 from solver import bounds
@@ -97,3 +100,22 @@ def feasible_with(agg: bounds.Aggregate, counts: bounds.Counts) -> bool:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     return solver.solve(model) == cp_model.OPTIMAL
+
+
+def large_quarter() -> Problem:
+    """36 members over a quarter with an Easter week: one or two shifts each, so few patterns a member."""
+    team = with_bank_holidays(
+        Team.model_validate(
+            {
+                "team": "t",
+                "roles": [
+                    {"name": "primary"},
+                    {"name": "secondary", "weight": 0.5},
+                    {"name": "tertiary", "weight": 0.5},
+                ],
+                "rules": {"min_rest_weeks": 2},
+                "members": [{"id": f"m{i:02}", "fte": 0.6 if i % 5 == 0 else 1.0} for i in range(36)],
+            }
+        )
+    )
+    return make_problem(team, weeks_period(dt.date(2027, 1, 5), EASTER_WEEKS, team))

@@ -8,22 +8,21 @@ week (so that loads come in more than one size per role).
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 
 from models.calendar import weeks_period
-from models.problem import Problem, make_problem
+from models.problem import make_problem
 from models.team import Team
-from solver import bounds, stages, sweep, window_models
+from solver import bounds, sweep, window_models
 from solver.budget import Budget
 from solver.patterns import patterns_for, share_spread
 from solver.share_out import share_out
 from solver.solve import solve
 from solver.spread_plan import spread_bound_and_plan
-from tests.helpers import EASTER_WEEKS, feasible_with, with_bank_holidays
+from tests.helpers import EASTER_WEEKS, feasible_with, large_quarter, with_bank_holidays
 from tests.strategies import teams
 
 
@@ -67,25 +66,6 @@ def check_the_sweep(team: Team, period: Any, *, resumed: bool) -> None:
         assert swept.proven and value == searched.bound
 
 
-def large_quarter() -> Problem:
-    """36 members over a quarter with an Easter week: one or two shifts each, so few patterns a member."""
-    team = with_bank_holidays(
-        Team.model_validate(
-            {
-                "team": "t",
-                "roles": [
-                    {"name": "primary"},
-                    {"name": "secondary", "weight": 0.5},
-                    {"name": "tertiary", "weight": 0.5},
-                ],
-                "rules": {"min_rest_weeks": 2},
-                "members": [{"id": f"m{i:02}", "fte": 0.6 if i % 5 == 0 else 1.0} for i in range(36)],
-            }
-        )
-    )
-    return make_problem(team, weeks_period(dt.date(2027, 1, 5), EASTER_WEEKS, team))
-
-
 def test_a_large_team_is_swept_first_and_proven() -> None:
     # The sweep goes before CP-SAT (spread_plan); the spread must still come out proven.
     problem = large_quarter()
@@ -102,7 +82,6 @@ def test_the_sweep_goes_on_with_the_rota_searchs_time(monkeypatch: pytest.Monkey
     # plan, so the spread stage gives the sweep its rota search's time, and the sweep proves the spread.
     import solver.solve as solving
 
-    monkeypatch.setattr(stages, "BOUND_SHARE", 0.0001)
     spread = solving.STAGES[0]
     assert spread.relaxation is not None
     went_on: list[float] = []
@@ -113,7 +92,7 @@ def test_the_sweep_goes_on_with_the_rota_searchs_time(monkeypatch: pytest.Monkey
             return relaxed, None
         return relaxed, lambda time_s: went_on.append(time_s) or go_on(time_s)
 
-    relaxation = dataclasses.replace(spread.relaxation, search=recorded)
+    relaxation = dataclasses.replace(spread.relaxation, search=recorded, share=0.0001)
     monkeypatch.setattr(solving, "STAGES", [dataclasses.replace(spread, relaxation=relaxation), *solving.STAGES[1:]])
     assert solve(large_quarter(), time_limit_s=10).spread.optimal
     assert len(went_on) == 1
