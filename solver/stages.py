@@ -23,12 +23,14 @@ from solver.model import Pick, RotaModel, in_rota_order
 from solver.neighbourhoods import improve
 from solver.sequence import sequence
 
-# Of a stage's time: its relaxation's bound and plan, then a rota carrying the plan; the rota search gets the rest.
+# Of a stage's time: its relaxation's bound and plan (unless the relaxation sets its own share), then a rota carrying
+# the plan; the rota search gets the rest.
 BOUND_SHARE = 0.16
 REALISE_SHARE = 0.2
 PROVEN_REALISE_SHARE = 0.8  # of what is left of the stage, to carry a plan proven best for the relaxation
-# Of the rota search's time, the share a relaxation that can go on (the spread's sweep) takes instead, when the
-# rota carries its plan: a better rota then needs a better plan. A better plan found is realised with the rest.
+# Of the rota search's time, the share a relaxation that can go on (the spread's sweep, the squares' exact model)
+# takes instead, when the rota carries its plan: a better rota then needs a better plan. A better plan found is
+# realised with the rest.
 GO_ON_SHARE = 0.9
 POLISH_SHARE = 0.5  # of a stage's time, at most, for its local search
 # Before the local search, on a small model (a quarter of a team of up to about 50), CP-SAT on the whole model for
