@@ -8,6 +8,10 @@ objective, for a fixed time: a proven bound worse than the blind rotation's valu
 rotation's value costs fairness in load. The gaps shorter than the cycle are minimised with every gap at least
 the blind rotation's shortest as well: the two together are what the blind rotation achieves, and the shortest gap
 ranks first.
+
+Where that does not settle it, the same measure is minimised with every objective ranked above it held as rota
+has it (the spread, the shortest gap, the squared balances, the preferences): a proven bound worse than the blind
+rotation's is then the price of that ranking, which docs/spec.md §6 explains.
 """
 
 from __future__ import annotations
@@ -19,11 +23,11 @@ from ortools.sat.python import cp_model
 
 from models.problem import Problem
 from solver.budget import Budget
-from solver.fairness import EVEN_ROLES, SPREAD
+from solver.fairness import EVEN_ROLES, PREFERENCES, SPREAD, SQUARED_BALANCES
 from solver.holds import hold_least_gap
 from solver.model import Pick, RotaModel
 from solver.rules import build
-from solver.spacing import SHORTEST_GAP, history_index
+from solver.spacing import SHORTEST_GAP, history_index, shortest_gap_of, week_indices
 
 PROOF_TIME_S = 30.0
 NO_ROTA = 10**9  # the bound when no rota meets the conditions at all
@@ -75,12 +79,38 @@ MEASURES: dict[str, Callable[[RotaModel], cp_model.LinearExprT]] = {
 }
 
 
+# The objectives ranked above each measure other than the spread (docs/spec.md §6), as `picks` has them.
+RANKED_ABOVE = {
+    "shortest_gap": (),
+    "short_gaps": (SQUARED_BALANCES, PREFERENCES, EVEN_ROLES),
+    "even_roles": (SQUARED_BALANCES, PREFERENCES),
+}
+
+
 def best_with_optimal_spread(problem: Problem, picks: Sequence[Pick], measure: str, least_gap: int = 0) -> Best:
     """The measure minimised over the rotas whose spread is no wider than that of `picks` and whose every gap is at
     least `least_gap` weeks."""
     rm = build(problem)
     rm.model.add(SPREAD.build(rm) <= SPREAD.measure(problem, picks))
     hold_least_gap(rm, None, least_gap)
+    return _minimised(rm, picks, measure)
+
+
+def best_with_ranked_above(problem: Problem, picks: Sequence[Pick], measure: str) -> Best:
+    """The measure minimised over the rotas as good as `picks` on every objective ranked above it: the spread, the
+    shortest gap (up to the cycle, as a least gap), and for the later measures the squared balances, the
+    preferences and, for the short gaps, even roles."""
+    rm = build(problem)
+    rm.model.add(SPREAD.build(rm) <= SPREAD.measure(problem, picks))
+    if measure != "shortest_gap":
+        gap = shortest_gap_of(problem, week_indices(problem, picks))
+        hold_least_gap(rm, None, min(problem.natural_cycle_weeks, gap))
+    for objective in RANKED_ABOVE[measure]:
+        rm.model.add(objective.build(rm) <= objective.measure(problem, picks))
+    return _minimised(rm, picks, measure)
+
+
+def _minimised(rm: RotaModel, picks: Sequence[Pick], measure: str) -> Best:
     objective = MEASURES[measure](rm)
     rm.model.minimize(objective)
     rm.hint(picks)
