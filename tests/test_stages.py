@@ -1,5 +1,5 @@
-"""The stage runner (solver/stages.py): what a stage keeps when its search runs out of time or goes astray, and a
-relaxation that goes on with the search's time."""
+"""The stage runner (solver/stages.py): what a stage keeps when its search runs out of time or goes astray, a
+relaxation that goes on with the search's time, and a sequenced rota that stands where the search finds none."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from solver.fairness import SPREAD, Objective
 from solver.model import Pick
 from solver.rules import build
 from solver.solve import find_rota
-from solver.spacing import SHORT_GAPS
+from solver.spacing import SHORT_GAPS, SHORTEST_GAP
 from solver.stages import GoOn, Pipeline, PlanDetail, Relaxation, Rota, Stage
-from tests.tiny_teams import problem, team
+from tests.tiny_teams import keeps_the_rules, problem, team
 
 
 def four_over_eight() -> Problem:
@@ -68,3 +68,45 @@ def test_a_relaxation_that_goes_on_gets_the_search_time_and_its_better_plan_is_c
     assert len(calls) == 1
     assert bounds.counts_of(p, rota.picks) == fair
     assert result.optimal and result.value == 0  # the rota meets the bound the relaxation went on to prove
+
+
+class PresolveTakesTheTime(Budget):
+    """A budget whose CP-SAT finds nothing in any search with an objective, as on a large model whose presolve takes
+    all of a realisation's time; a model without one (a check of a given rota) is solved as usual."""
+
+    def solve(  # type: ignore[override]
+        self, model: cp_model.CpModel, time_s: float, callback: object = None, **parameters: object
+    ) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
+        if model.has_objective():
+            return cp_model.CpSolver(), cp_model.UNKNOWN
+        return super().solve(model, time_s, **parameters)  # type: ignore[arg-type]
+
+
+def test_a_sequenced_rota_stands_where_the_search_carrying_the_plan_finds_nothing() -> None:
+    # Two shifts each over 8 weeks: the plan's shifts sequenced evenly are 4 weeks apart, the whole cycle, where
+    # the rota the stage starts from has every member's two shifts 2 weeks apart.
+    p = four_over_eight()
+    [cls] = set(bounds.load_classes(p).values())
+    plan = {(member, cls): 2 for member in ("ann", "bob", "cat", "dan")}
+
+    def search(
+        agg: Aggregate, objective: cp_model.LinearExprT, time_s: float, budget: Budget, start: Counts | None
+    ) -> tuple[Relaxed, GoOn | None]:
+        return Relaxed(0, plan, 0), None
+
+    bunched = tuple(Pick(m, p.weeks[i], "primary") for i, m in enumerate(["ann", "bob"] * 2 + ["cat", "dan"] * 2))
+    stage = Stage(SHORTEST_GAP, 0.5, Relaxation(bounds.relaxed_shortest_gap, PlanDetail.BY_MEMBER, search))
+    pipeline = Pipeline(build(p), PresolveTakesTheTime(time_limit_s=5), aggregate=bounds.build_aggregate(p))
+    rota, [result] = pipeline.run([stage], Rota(bunched))
+    assert SHORTEST_GAP.measure(p, bunched) == 2
+    assert keeps_the_rules(p, rota.picks) and bounds.counts_of(p, rota.picks) == plan
+    assert result.optimal and result.value == 0 == SHORTEST_GAP.measure(p, rota.picks)
+
+
+def test_a_sequenced_rota_that_breaks_a_rule_is_not_carried() -> None:
+    p = four_over_eight()
+    pipeline = Pipeline(build(p), Budget(time_limit_s=5))
+    spaced = tuple(Pick(m, p.weeks[i], "primary") for i, m in enumerate(["ann", "bob", "cat", "dan"] * 2))
+    twice_running = tuple(Pick(m, p.weeks[i], "primary") for i, m in enumerate(["ann", "ann", "bob", "cat"] * 2))
+    assert pipeline._carried(build(p).model, spaced) is not None
+    assert pipeline._carried(build(p).model, twice_running) is None
