@@ -4,10 +4,12 @@ member's shifts of each class, and never make their cost worse."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 from typing import Any
 
 from hypothesis import given, settings
+from ortools.sat.python import cp_model
 
 from models.errors import InfeasibleError
 from models.problem import Problem, make_problem
@@ -16,7 +18,7 @@ from solver.bounds import load_classes
 from solver.budget import Budget
 from solver.fairness import PREFERENCES
 from solver.model import Pick
-from solver.resequence import fewer_short_gaps, longer_shortest_gaps
+from solver.resequence import Resequencer, _Part, fewer_short_gaps, longer_shortest_gaps
 from solver.rules import build
 from solver.solve import find_rota
 from solver.spacing import SHORT_GAPS, SHORTEST_GAP
@@ -71,3 +73,27 @@ def test_trades_take_a_shift_out_of_a_week_asked_off() -> None:
     rota = tuple(Pick(m, p.weeks[i], "primary") for i, m in enumerate("abcdabcd"))
     traded = fewer_avoided_weeks(build(p), rota, Budget(work_limit=1.0), 1.0)
     assert keeps_the_rules(p, traded) and PREFERENCES.measure(p, traded) == 0
+
+
+def test_a_shortest_gap_part_offers_no_gap_below_the_rotas_shortest() -> None:
+    # The part's cost never accepts a gap below the rota's shortest, so the part has no such choice at all: no
+    # sharing of the six members' shifts it allows puts a member on call twice within 4 weeks.
+    p = problem(team("a b c d e f"), 12)
+    rota = tuple(Pick(m, p.weeks[i], "primary") for i, m in enumerate("abcdabefcdef"))  # gaps 4, 4, 6, 6, 4, 4
+    state = Resequencer(build(p), rota, shortest_first=True)
+    part = _Part(state, state.members, state._floor())
+    assert state._floor() == 4 > state.least
+
+    def sharing_exists(member: str, weeks: tuple[int, ...]) -> bool:
+        model = part.model.clone()
+        for w in weeks:
+            model.add(sum(var for (m, week, _), var in part.x.items() if m == member and week == w) == 1)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        return solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+    assert sharing_exists("a", (0, 4)) and sharing_exists("a", (1, 7))  # other sharings than the rota's
+    for member in state.members:
+        for first, second in itertools.combinations(range(12), 2):
+            if second - first < 4:
+                assert not sharing_exists(member, (first, second))
