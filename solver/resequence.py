@@ -1,17 +1,25 @@
 """Even spacing by re-sequencing: a few members' shifts, over a stretch of weeks, shared out again among them by a
-small CP-SAT model, each member keeping their number of shifts of each class.
+small CP-SAT model.
 
-Keeping each member's shifts of each class keeps their load and role counts, so the spread, the squared balances
-and even roles stay as they are; what changes is *when* each member is on call. The small model holds only the
-freed shifts of the chosen members: every rule (one role a week, may hold, the least gap between shifts counted
-from their other shifts and the history's last, pins untouched), no more weeks asked off than before, and the
-spacing cost of those members' pairs of shifts. A part solves in milliseconds, where a step on the whole rota
-model costs a presolve of all of it (neighbourhoods.py). Members are drawn in groups, often around the member
-with the worst gap, from a generator seeded by the solve's seed; a part is kept if the rota's cost is lower.
+What a part keeps depends on what the stage must not change. The short-gap stage's keeps each member's number of
+shifts of each class, so their load and role counts, and with them the spread, the squared balances and even roles:
+what changes is *when* each member is on call. The shortest-gap stage, ranked right after the spread with nothing
+else held yet, keeps only what the spread needs: every member's balance within the rota's spread of every other's.
+A part may then move a class of shift from one member to another (an ordinary week for a bank-holiday week, one role
+for another), which lets a member whose free weeks of one class are few carry their load in other weeks, further
+apart; held to each member's classes, the shortest gap would end where the plan's counts allow.
+
+The small model holds only the freed shifts of the chosen members: every rule (one role a week, may hold, the least
+gap between shifts counted from their other shifts and the history's last, pins untouched), no more weeks asked off
+than before, and the spacing cost of those members' pairs of shifts. A part solves in milliseconds, where a step on
+the whole rota model costs a presolve of all of it (neighbourhoods.py). Members are drawn in groups, often around
+the member with the worst gap, from a generator seeded by the solve's seed; a part is kept if the rota's cost is
+lower.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import defaultdict
 
@@ -19,7 +27,8 @@ from ortools.sat.python import cp_model
 
 from solver.bounds import load_classes
 from solver.budget import Budget
-from solver.model import Pick, RotaModel, in_rota_order
+from solver.fairness import balance_constant
+from solver.model import Pick, RotaModel, in_rota_order, scaled_loads
 from solver.spacing import cycle_weeks, history_index, member_gaps, member_penalty, penalty
 
 
@@ -53,6 +62,9 @@ class Resequencer:
         self.past = {m: history_index(problem, m) for m in self.members}
         self.pinned = set(problem.pins_in_period())
         self.avoided = {m: {self.index[w] for w in problem.avoided_weeks(m)} for m in self.members}
+        self.keeps_classes = not shortest_first  # else each balance within the spread (see the module's docstring)
+        self.loads = scaled_loads(problem)
+        self.constant = {m: balance_constant(problem, m) for m in self.members}
         self.held: dict[str, dict[int, str]] = defaultdict(dict)  # member -> week index -> role
         self.others: list[Pick] = []  # picks of members outside the fairness members: never moved
         for pick in picks:
@@ -60,6 +72,13 @@ class Resequencer:
                 self.held[pick.member][self.index[pick.week]] = pick.role
             else:
                 self.others.append(pick)
+        balances = [self.balance(m) for m in self.members]
+        self.spread = max(balances) - min(balances) if balances else 0  # the widest any part may leave them
+
+    def balance(self, member: str, shifts: dict[int, str] | None = None) -> int:
+        """A member's balance in thousandths (fairness.py), with all their shifts or only `shifts`."""
+        held = self.held[member] if shifts is None else shifts
+        return self.constant[member] + sum(self.loads[self.problem.weeks[w], role] for w, role in held.items())
 
     def picks(self) -> tuple[Pick, ...]:
         weeks = self.problem.weeks
@@ -158,7 +177,8 @@ class _Part:
         return [var for (m, week, _), var in self.x.items() if m == member and week == w]
 
     def _rules(self) -> None:
-        """Each slot one holder; each member their classes, one role a week, the least gap; no more weeks off."""
+        """Each slot one holder; each member their classes (or their balance within the spread), one role a week, the
+        least gap; no more weeks off."""
         state, model = self.state, self.model
         weeks = state.problem.weeks
         for w, role in self.slots:
@@ -172,13 +192,16 @@ class _Part:
             for (member, w, role), var in self.x.items():
                 if member == m:
                     by_class[state.classes[weeks[w], role]].append(var)
-            for cls in set(owed) | set(by_class):
-                model.add(sum(by_class[cls]) == owed[cls])
+            if state.keeps_classes:
+                for cls in set(owed) | set(by_class):
+                    model.add(sum(by_class[cls]) == owed[cls])
             candidate = sorted({w for (member, w, _) in self.x if member == m})
             for first in candidate:
                 window = [var for w in candidate if first <= w < first + self.least for var in self._on(m, w)]
                 if len(window) > 1:
                     model.add_at_most_one(window)
+        if not state.keeps_classes:
+            self._balances_within_spread()
         hits = sum(
             1
             for m in self.group
@@ -186,6 +209,21 @@ class _Part:
             if w in state.avoided[m] and (w, role) in self.slots
         )
         model.add(sum(var for (m, w, _), var in self.x.items() if w in state.avoided[m]) <= hits)
+
+    def _balances_within_spread(self) -> None:
+        """Every balance in the group within the rota's spread of every other balance, in the group or not."""
+        state, model, weeks = self.state, self.model, self.state.problem.weeks
+        others = [state.balance(m) for m in state.members if m not in self.group]
+        balances: dict[str, cp_model.LinearExprT] = {}
+        for m in self.group:
+            kept = {w: role for w, role in state.held[m].items() if (w, role) not in self.slots}
+            moved = [state.loads[weeks[w], role] * var for (member, w, role), var in self.x.items() if member == m]
+            balances[m] = state.balance(m, kept) + sum(moved)
+            if others:
+                model.add(balances[m] <= min(others) + state.spread)
+                model.add(balances[m] >= max(others) - state.spread)
+        for a, b in itertools.permutations(self.group, 2):
+            model.add(balances[a] <= balances[b] + state.spread)
 
     def _objective(self) -> None:
         """The group's spacing cost: pairs of a free and a fixed shift are linear, two free ones a product."""
