@@ -27,7 +27,7 @@ from ortools.sat.python import cp_model
 
 from solver.bounds import load_classes
 from solver.budget import Budget
-from solver.fairness import balance_constant
+from solver.fairness import SPREAD, balance_constant
 from solver.model import Pick, RotaModel, in_rota_order, scaled_loads
 from solver.spacing import cycle_weeks, history_index, member_gaps, member_penalty, penalty
 
@@ -72,8 +72,7 @@ class Resequencer:
                 self.held[pick.member][self.index[pick.week]] = pick.role
             else:
                 self.others.append(pick)
-        balances = [self.balance(m) for m in self.members]
-        self.spread = max(balances) - min(balances) if balances else 0  # the widest any part may leave them
+        self.spread = SPREAD.measure(problem, picks)  # the widest any part may leave the balances
 
     def balance(self, member: str, shifts: dict[int, str] | None = None) -> int:
         """A member's balance in thousandths (fairness.py), with all their shifts or only `shifts`."""
@@ -180,21 +179,11 @@ class _Part:
         """Each slot one holder; each member their classes (or their balance within the spread), one role a week, the
         least gap; no more weeks off."""
         state, model = self.state, self.model
-        weeks = state.problem.weeks
         for w, role in self.slots:
             model.add_exactly_one([var for (m, week, r), var in self.x.items() if week == w and r == role])
         for m in self.group:
-            owed: dict[object, int] = defaultdict(int)
-            for w, role in state.held[m].items():
-                if (w, role) in self.slots:
-                    owed[state.classes[weeks[w], role]] += 1
-            by_class: dict[object, list[cp_model.IntVar]] = defaultdict(list)
-            for (member, w, role), var in self.x.items():
-                if member == m:
-                    by_class[state.classes[weeks[w], role]].append(var)
             if state.keeps_classes:
-                for cls in set(owed) | set(by_class):
-                    model.add(sum(by_class[cls]) == owed[cls])
+                self._classes_kept(m)
             candidate = sorted({w for (member, w, _) in self.x if member == m})
             for first in candidate:
                 window = [var for w in candidate if first <= w < first + self.least for var in self._on(m, w)]
@@ -209,6 +198,20 @@ class _Part:
             if w in state.avoided[m] and (w, role) in self.slots
         )
         model.add(sum(var for (m, w, _), var in self.x.items() if w in state.avoided[m]) <= hits)
+
+    def _classes_kept(self, member: str) -> None:
+        """The member holds as many of the freed shifts of each class as they held before."""
+        state, weeks = self.state, self.state.problem.weeks
+        owed: dict[object, int] = defaultdict(int)
+        for w, role in state.held[member].items():
+            if (w, role) in self.slots:
+                owed[state.classes[weeks[w], role]] += 1
+        by_class: dict[object, list[cp_model.IntVar]] = defaultdict(list)
+        for (m, w, role), var in self.x.items():
+            if m == member:
+                by_class[state.classes[weeks[w], role]].append(var)
+        for cls in set(owed) | set(by_class):
+            self.model.add(sum(by_class[cls]) == owed[cls])
 
     def _balances_within_spread(self) -> None:
         """Every balance in the group within the rota's spread of every other balance, in the group or not."""

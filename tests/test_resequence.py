@@ -1,5 +1,5 @@
 """Re-sequencing (solver/resequence.py) and trades (solver/trades.py): local searches that keep every rule and every
-member's shifts of each class, and never make their cost worse."""
+member's shifts of each class (the shortest-gap polish: the spread), and never make their cost worse."""
 
 from __future__ import annotations
 
