@@ -39,8 +39,8 @@ from benchmarks.instances import COMPARISON, InstanceSpec
 from benchmarks.proofs import PROOF_TIME_S, best_with_optimal_spread, best_with_ranked_above
 from models.errors import RotaError
 from models.problem import Problem
+from solver.blind_rotation import blind_rotation
 from solver.solve import solve
-from tests.blind_rotation import blind_rotation
 
 EPSILON = 1e-6  # days: the measures are sums of loads and shares, compared as floats
 MEASURES = ("spread", "squared_balances", "shortest_gap", "short_gaps", "even_roles")

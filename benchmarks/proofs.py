@@ -10,8 +10,8 @@ the blind rotation's shortest as well: the two together are what the blind rotat
 ranks first.
 
 Where that does not settle it, the same measure is minimised with every objective ranked above it held as rota
-has it (the spread, the shortest gap, the squared balances, the preferences): a proven bound worse than the blind
-rotation's is then the price of that ranking, which docs/spec.md §6 explains.
+has it (the spread and the shortest gap; for even roles the squared balances and the preferences too): a proven
+bound worse than the blind rotation's is then the price of that ranking, which docs/spec.md §6 explains.
 """
 
 from __future__ import annotations
@@ -79,10 +79,12 @@ MEASURES: dict[str, Callable[[RotaModel], cp_model.LinearExprT]] = {
 }
 
 
-# The objectives ranked above each measure other than the spread (docs/spec.md §6), as `picks` has them.
+# The objectives ranked above each measure other than the spread (docs/spec.md §6), as `picks` has them. Up to the
+# blind rotation's count, the short gaps rank above the squared balances (the promise): only the spread and the
+# shortest gap come before them.
 RANKED_ABOVE = {
     "shortest_gap": (),
-    "short_gaps": (SQUARED_BALANCES, PREFERENCES, EVEN_ROLES),
+    "short_gaps": (),
     "even_roles": (SQUARED_BALANCES, PREFERENCES),
 }
 
@@ -98,8 +100,7 @@ def best_with_optimal_spread(problem: Problem, picks: Sequence[Pick], measure: s
 
 def best_with_ranked_above(problem: Problem, picks: Sequence[Pick], measure: str) -> Best:
     """The measure minimised over the rotas as good as `picks` on every objective ranked above it: the spread, the
-    shortest gap (up to the cycle, as a least gap), and for the later measures the squared balances, the
-    preferences and, for the short gaps, even roles."""
+    shortest gap (up to the cycle, as a least gap), and for even roles the squared balances and the preferences."""
     rm = build(problem)
     rm.model.add(SPREAD.build(rm) <= SPREAD.measure(problem, picks))
     if measure != "shortest_gap":

@@ -244,7 +244,7 @@ def relaxed_shortest_gap(agg: Aggregate) -> cp_model.LinearExprT | None:
 
 
 def relaxed_short_gaps(agg: Aggregate) -> cp_model.LinearExprT | None:
-    """The short gaps (objective 6) relaxed: each member's least cost for their shift count, in their available
+    """The short gaps (objective 7) relaxed: each member's least cost for their shift count, in their available
     weeks. This is what catches a member whose room is short, e.g. a new joiner free only after onboarding."""
     problem = agg.problem
     cycle, least = cycle_weeks(problem), agg.gap_weeks

@@ -1,4 +1,4 @@
-"""Repair a published rota's future weeks with the fewest changed assignments (docs/spec.md §6 item 5, §8).
+"""Repair a published rota's future weeks with the fewest changed assignments (docs/spec.md §6 item 8, §8).
 
 The problem's period is the weeks to repair; everything before them is history (rest and balance carry over).
 `published` names each shift's published holder; a changed assignment is a shift whose holder differs from it.

@@ -7,7 +7,8 @@ what changes is *when* each member is on call. The shortest-gap stage, ranked ri
 else held yet, keeps only what the spread needs: every member's balance within the rota's spread of every other's.
 A part may then move a class of shift from one member to another (an ordinary week for a bank-holiday week, one role
 for another), which lets a member whose free weeks of one class are few carry their load in other weeks, further
-apart; held to each member's classes, the shortest gap would end where the plan's counts allow.
+apart; held to each member's classes, the shortest gap would end where the plan's counts allow. The promise's pass
+(promise.py), which ranks above the squared balances, keeps what the shortest-gap stage's keeps.
 
 The small model holds only the freed shifts of the chosen members: every rule (one role a week, may hold, the least
 gap between shifts counted from their other shifts and the history's last, pins untouched), no more weeks asked off
@@ -42,6 +43,15 @@ def fewer_short_gaps(rm: RotaModel, picks: tuple[Pick, ...], budget: Budget, tim
     return Resequencer(rm, picks, shortest_first=False).run(budget, time_s)
 
 
+def at_most_short_gaps(
+    rm: RotaModel, picks: tuple[Pick, ...], most: int, budget: Budget, time_s: float
+) -> tuple[Pick, ...]:
+    """The promise's pass (promise.py): the gaps shorter than the cycle down to `most`, each balance within the
+    spread (a class of shift may move between members), the least gap kept; it ends as soon as there are no more
+    than `most`."""
+    return Resequencer(rm, picks, shortest_first=False, most_short_gaps=most).run(budget, time_s)
+
+
 GROUP = 5  # members re-sequenced together
 STEP_S = 0.1  # CP-SAT's time on one part, at most
 STALE_STEPS = 200  # parts in a row that change nothing end the search
@@ -52,9 +62,11 @@ Cost = tuple[int, ...]  # of the whole rota, compared in order
 class Resequencer:
     """The rota as each member's on-call weeks and roles, re-sequenced part by part."""
 
-    def __init__(self, rm: RotaModel, picks: tuple[Pick, ...], shortest_first: bool) -> None:
+    def __init__(
+        self, rm: RotaModel, picks: tuple[Pick, ...], shortest_first: bool, most_short_gaps: int | None = None
+    ) -> None:
         problem = self.problem = rm.problem
-        self.rm, self.shortest_first = rm, shortest_first
+        self.rm, self.shortest_first, self.most_short_gaps = rm, shortest_first, most_short_gaps
         self.cycle, self.least = cycle_weeks(problem), rm.gap_weeks
         self.index = {week: i for i, week in enumerate(problem.weeks)}
         self.classes = load_classes(problem)
@@ -62,7 +74,8 @@ class Resequencer:
         self.past = {m: history_index(problem, m) for m in self.members}
         self.pinned = set(problem.pins_in_period())
         self.avoided = {m: {self.index[w] for w in problem.avoided_weeks(m)} for m in self.members}
-        self.keeps_classes = not shortest_first  # else each balance within the spread (see the module's docstring)
+        # Else each balance within the spread (see the module's docstring).
+        self.keeps_classes = not shortest_first and most_short_gaps is None
         self.loads = scaled_loads(problem)
         self.constant = {m: balance_constant(problem, m) for m in self.members}
         self.held: dict[str, dict[int, str]] = defaultdict(dict)  # member -> week index -> role
@@ -86,19 +99,24 @@ class Resequencer:
 
     def cost(self) -> Cost:
         """The shortest-gap stage's: gaps of each length, shortest first, then the short-gap cost. The short-gap
-        stage's: its cost, then crowding (gaps short of two cycles, squared), which leads to parts that lower it."""
+        stage's: its cost, then crowding (gaps short of two cycles, squared), which leads to parts that lower it.
+        The promise's pass puts first the short gaps over its most."""
         penalties = sum(member_penalty(sorted(self.held[m]), self.past[m], self.cycle) for m in self.members)
         gaps = [g for m in self.members for g in member_gaps(sorted(self.held[m]), self.past[m])]
         if self.shortest_first:
             return (*(sum(1 for g in gaps if g == length) for length in range(self.least, self.cycle)), penalties)
-        return penalties, sum(max(0, 2 * self.cycle - g) ** 2 for g in gaps)
+        crowding = sum(max(0, 2 * self.cycle - g) ** 2 for g in gaps)
+        if self.most_short_gaps is not None:
+            over = max(0, sum(1 for g in gaps if g < self.cycle) - self.most_short_gaps)
+            return over, penalties, crowding
+        return penalties, crowding
 
     def run(self, budget: Budget, time_s: float) -> tuple[Pick, ...]:
         if len(self.members) < 2 or self.cycle <= self.least:
             return self.picks()
         rng = random.Random(budget.seed)
         ends, stale, best = budget.spent() + time_s, 0, self.cost()
-        while budget.spent() < ends and stale < STALE_STEPS:
+        while budget.spent() < ends and stale < STALE_STEPS and not self._kept(best):
             group = self._group(rng)
             before = {m: dict(self.held[m]) for m in group}
             if self._step(group, budget, min(STEP_S, ends - budget.spent())) and (cost := self.cost()) < best:
@@ -107,6 +125,11 @@ class Resequencer:
                 self.held.update(before)
                 stale += 1
         return self.picks()
+
+    def _kept(self, cost: Cost) -> bool:
+        """The promise's pass ends as soon as the promise holds: it owes nothing more, and every further step would
+        trade the squared balances for what the short-gap stage already had its turn at."""
+        return self.most_short_gaps is not None and cost[0] == 0
 
     def _group(self, rng: random.Random) -> list[str]:
         """Members to re-sequence together: half the time around the member with the shortest gap (or the

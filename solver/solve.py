@@ -19,6 +19,7 @@ from solver.fairness import EVEN_ROLES, PREFERENCES, SPREAD, SQUARED_BALANCES
 from solver.greedy import greedy_rota
 from solver.holds import hold_balances, hold_gap
 from solver.model import Pick
+from solver.promise import keep_promise, promised_short_gaps, short_gaps
 from solver.resequence import fewer_short_gaps, longer_shortest_gaps
 from solver.rules import build, check_team_size
 from solver.spacing import SHORT_GAPS, SHORTEST_GAP
@@ -30,6 +31,7 @@ from solver.trades import fewer_avoided_weeks
 __all__ = ["DEFAULT_WORKERS", "Progress", "ProgressCallback", "Solution", "StageResult", "find_rota", "solve"]
 
 BY_CLASS, BY_MEMBER = PlanDetail.BY_CLASS, PlanDetail.BY_MEMBER
+PROMISE_SHARE = 0.1  # of the limit, kept for the promise's pass (promise.py) where it may apply
 # Shares are weights: a stage gets its weight over the sum of its own and the later stages' of the time left. The
 # spread may take four fifths of the limit, since the fairness everything else refines must be proven first;
 # a spread proven early hands the rest on.
@@ -101,8 +103,43 @@ def solve(
     if start is not None:
         rm.hint(start)
     pipeline = Pipeline(rm, budget, aggregate=bounds.build_aggregate(problem), on_progress=on_progress)
-    rota, results = pipeline.run(STAGES)
-    return Solution(rota.picks, tuple(results), time.monotonic() - budget.started, seed, workers, notes(problem))
+    most = promised_short_gaps(problem)
+    reserve = 0.0 if most is None else budget.limit * PROMISE_SHARE
+    rota, results = pipeline.run(STAGES, reserve=reserve)
+    picks, found = rota.picks, list(notes(problem))
+    if most is not None:
+        picks = keep_promise(rm, picks, most, budget, budget.left())
+        if picks != rota.picks:
+            results = remeasured(problem, picks, results)
+            found.append(promise_note(problem, picks, most))
+    return Solution(picks, tuple(results), time.monotonic() - budget.started, seed, workers, tuple(found))
+
+
+def remeasured(problem: Problem, picks: tuple[Pick, ...], results: list[StageResult]) -> list[StageResult]:
+    """The stages' results on the rota the promise's pass changed. The bounds of the spread, the shortest gap and
+    the squared balances stand: each was proven with at most the spread and the shortest gap held, which the pass
+    keeps. A later stage's was proven with each balance held where the pass moved it, so it bounds nothing now."""
+    remeasured = []
+    for stage, result in zip(STAGES, results, strict=True):
+        value = stage.objective.measure(problem, picks) / stage.objective.scale
+        kept = stage.objective in (SPREAD, SHORTEST_GAP, SQUARED_BALANCES)
+        bound = min(result.bound, value) if kept else 0.0
+        remeasured.append(StageResult(result.name, value, bound, value <= bound, result.wall_s))
+    return remeasured
+
+
+def promise_note(problem: Problem, picks: tuple[Pick, ...], most: int) -> str:
+    """What the promise's pass did, for the team: it moved balances within the spread, or fell short."""
+    count, cycle = short_gaps(problem, picks), problem.natural_cycle_weeks
+    if count <= most:
+        return (
+            f"{count} gaps shorter than the {cycle}-week cycle, no more than a blind rotation's {most}: shifts "
+            "moved between members within the spread to keep it so, at some cost to the squared balances"
+        )
+    return (
+        f"{count} gaps shorter than the {cycle}-week cycle, more than a blind rotation's {most}: no rota with "
+        f"{most} or fewer found in the time; a longer --time-limit may find one"
+    )
 
 
 def notes(problem: Problem) -> tuple[str, ...]:

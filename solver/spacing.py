@@ -1,4 +1,4 @@
-"""Even spacing as a person feels it (objectives 2 and 6 of docs/spec.md §6): the gaps between a member's
+"""Even spacing as a person feels it (objectives 2, 3 and 7 of docs/spec.md §6): the gaps between a member's
 consecutive shifts, history included, as long as the team allows, the shortest lengthened first.
 
 The natural cycle is members / roles weeks: how often each member would be on call if everyone took turns. A gap
@@ -11,6 +11,8 @@ rest + 1. Two stages, the second after squared balances, preferences and even ro
    distance)^2. Every gap shorter than the cycle costs at least the cycle, so there are as few as can be, and a
    short one far more than a nearly full one (3 weeks in a 13-week cycle: 113; 12 weeks: 14), so the shortest are
    lengthened first. Three shifts within one cycle cost their two gaps and the pair of the outer two.
+
+Between them, objective 3 (no more gaps shorter than the cycle than a blind rotation) is promise.py's.
 
 A member's last shift in the history counts as their shift before the period (a cover does not: it is days).
 """
@@ -60,7 +62,7 @@ def penalty(distance: int, cycle: int) -> int:
 
 
 def member_penalty(weeks: list[int], last_past: int | None, cycle: int) -> int:
-    """The short gaps (objective 6) for one member: every two of their shifts (and the history's last) less than a
+    """The short gaps (objective 7) for one member: every two of their shifts (and the history's last) less than a
     cycle apart."""
     held = weeks if last_past is None else [last_past, *weeks]
     total = 0
@@ -169,7 +171,7 @@ def most_apart(weeks: list[int], gap: int, last_past: int | None) -> int:
 
 
 def fewest_penalties(weeks: list[int], most: int, least: int, cycle: int, last_past: int | None) -> list[int]:
-    """For n = 0..most, the least that n shifts in these weeks (sorted indices) must cost (objective 6), each gap at
+    """For n = 0..most, the least that n shifts in these weeks (sorted indices) must cost (objective 7), each gap at
     least `least` weeks, after a shift in the history at `last_past`. Dynamic programming over (shifts placed, week
     of the last one), counting consecutive pairs only, never more than all pairs: a valid lower bound."""
     unreachable = 10**9

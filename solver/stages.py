@@ -157,12 +157,18 @@ class Pipeline:
         self.aggregate, self.on_progress = aggregate, on_progress
         self.plan: Counts | None = None  # the latest stage's plan: the next relaxation starts from it
 
-    def run(self, stages: list[Stage], start: Rota | None = None) -> tuple[Rota, list[StageResult]]:
+    def run(
+        self, stages: list[Stage], start: Rota | None = None, *, reserve: float = 0.0
+    ) -> tuple[Rota, list[StageResult]]:
         """Each stage in turn, each starting from the rota the one before ended with, and each with its share of
-        what the stages before it left: time a stage saves by proving its optimum early goes to the later ones."""
+        what the stages before it left: time a stage saves by proving its optimum early goes to the later ones.
+        `reserve` (seconds or work, as the budget counts) is kept back from the last stage for what follows them:
+        the earlier stages, whose results the later ones build on, keep their time."""
         rota, results = start, []
         for i, stage in enumerate(stages):
             allotted = self.budget.left() * stage.share / sum(later.share for later in stages[i:])
+            if i == len(stages) - 1:
+                allotted = max(0.0, allotted - reserve)
             rota, result = self.run_stage(stage, rota, allotted)
             results.append(result)
         assert rota is not None, "no stages"

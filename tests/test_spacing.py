@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from models.errors import InfeasibleError
 from models.team import Team
+from solver.blind_rotation import blind_rotation
 from solver.fairness import SPREAD
 from solver.model import Pick
 from solver.solve import solve
 from solver.spacing import SHORT_GAPS, SHORTEST_GAP, fewest_penalties, penalty, widest_gaps
-from tests.blind_rotation import blind_rotation
 from tests.strategies import teams
 from tests.tiny_teams import past_shift, problem, team
 

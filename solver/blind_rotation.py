@@ -1,5 +1,6 @@
-"""The blind rotation most on-call tools use, written independently of solver/: the yardstick rota is measured
-against (tests/test_spacing.py, benchmarks/baseline.py).
+"""The blind rotation most on-call tools use: the yardstick rota is measured against (tests/test_spacing.py,
+benchmarks/baseline.py) and the promise the solve keeps (promise.py). It reads only the problem, none of the rota
+model, so the yardstick owes nothing to the solver it judges.
 
 Each week, for each role in escalation order, the eligible member who is free (not absent, not resting, no other role
 that week) and whose last shift ended longest ago, ties by roster order. When nobody is free the shift is "stuck"

@@ -1,0 +1,76 @@
+"""The promise (solver/promise.py): without history, never more gaps shorter than the cycle than a blind rotation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+
+from benchmarks.proofs import best_with_optimal_spread
+from models.errors import InfeasibleError
+from models.team import Team
+from solver.blind_rotation import blind_rotation
+from solver.budget import Budget
+from solver.fairness import SPREAD
+from solver.model import Pick
+from solver.promise import keep_promise, promised_short_gaps, short_gaps
+from solver.rules import build
+from solver.solve import solve
+from solver.spacing import shortest_gap_of, week_indices
+from tests.strategies import teams
+from tests.tiny_teams import keeps_the_rules, past_shift, problem, team
+
+
+def rota(p: Any, members: str) -> tuple[Pick, ...]:
+    return tuple(Pick(member, p.weeks[i], "primary") for i, member in enumerate(members.split()))
+
+
+def test_the_promise_is_the_blind_rotations_count_and_holds_only_without_history() -> None:
+    # Cycle 4 (four members, one role) over 10 weeks: the blind rotation takes turns, so no gap is shorter than 4.
+    t = team("ann bob cat dan")
+    p = problem(t, 10)
+    blind = [Pick(*pick) for pick in blind_rotation(p).picks]
+    assert promised_short_gaps(p) == short_gaps(p, blind) == 0
+    assert short_gaps(p, rota(p, "ann bob ann bob cat dan cat dan ann bob")) == 4
+    assert promised_short_gaps(problem(t, 10, (past_shift(p, "ann", 1),))) is None
+
+
+def test_the_pass_spaces_a_bunched_rota_out_within_its_spread_and_the_rules() -> None:
+    # Each member holds two weeks either way, so the spread is the same; bunched, every gap is 2 weeks of a 4-week
+    # cycle.
+    p = problem(team("a b c d"), 8)
+    bunched = rota(p, "a b a b c d c d")
+    kept = keep_promise(build(p), bunched, 0, Budget(work_limit=5), 5)
+    assert short_gaps(p, bunched) == 4 and short_gaps(p, kept) == 0
+    assert SPREAD.measure(p, kept) <= SPREAD.measure(p, bunched)
+    assert keeps_the_rules(p, kept)
+
+
+def test_a_rota_that_keeps_the_promise_is_left_as_it_is() -> None:
+    p = problem(team("a b c d"), 8)
+    spaced = rota(p, "a b c d a b c d")
+    assert keep_promise(build(p), spaced, 0, Budget(work_limit=5), 5) == spaced
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(teams(max_members=8, max_roles=2, min_weeks=8, max_weeks=16, max_absences=4, part_time=True))
+def test_never_more_short_gaps_than_a_blind_rotation_unless_the_spread_and_shortest_gap_forbid_it(
+    drawn: tuple[Team, Any],
+) -> None:
+    """On small teams without history (absences, part-timers, roles of unequal weight), whenever both rotas keep the
+    rules, rota has no more gaps shorter than the cycle than the blind rotation, or it is proven that no rota with
+    its spread and its shortest gap (the two objectives ranked above the promise) has."""
+    t, period = drawn
+    p = problem(t, len(period.weeks))
+    blind = blind_rotation(p)
+    try:
+        solution = solve(p, work_limit=20)
+    except InfeasibleError:
+        return
+    if blind.stuck:
+        return
+    promised = short_gaps(p, [Pick(*pick) for pick in blind.picks])
+    if short_gaps(p, solution.picks) <= promised:
+        return
+    least = min(p.natural_cycle_weeks, shortest_gap_of(p, week_indices(p, solution.picks)))
+    assert best_with_optimal_spread(p, solution.picks, "short_gaps", least).proves_worse_than(promised)
