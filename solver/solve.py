@@ -15,7 +15,7 @@ from models.errors import TimeLimitError
 from models.problem import Problem
 from solver import bounds, explain
 from solver.budget import DEFAULT_WORKERS, Budget
-from solver.fairness import EVEN_ROLES, PREFERENCES, SPREAD, SQUARED_BALANCES
+from solver.fairness import EVEN_ROLES, PREFERENCES, SPREAD, SQUARED_BALANCES, balances_of
 from solver.greedy import greedy_rota
 from solver.holds import hold_balances, hold_gap
 from solver.model import Pick
@@ -110,21 +110,29 @@ def solve(
     if most is not None:
         picks = keep_promise(rm, picks, most, budget, budget.left())
         if picks != rota.picks:
-            results = remeasured(problem, picks, results)
+            results = remeasured(problem, rota.picks, picks, results)
             found.append(promise_note(problem, picks, most))
     return Solution(picks, tuple(results), time.monotonic() - budget.started, seed, workers, tuple(found))
 
 
-def remeasured(problem: Problem, picks: tuple[Pick, ...], results: list[StageResult]) -> list[StageResult]:
-    """The stages' results on the rota the promise's pass changed. The bounds of the spread, the shortest gap and
-    the squared balances stand: each was proven with at most the spread and the shortest gap held, which the pass
-    keeps. A later stage's was proven with each balance held where the pass moved it, so it bounds nothing now."""
-    remeasured = []
+def remeasured(
+    problem: Problem, before: tuple[Pick, ...], picks: tuple[Pick, ...], results: list[StageResult]
+) -> list[StageResult]:
+    """The stages' results on the rota the promise's pass changed from `before`. Each stage's bound was proven with
+    the stages before it held (holds.py, `Pipeline._keep`); it stands while every one of those holds still holds on
+    the new rota: the spread and the least gap always (the pass keeps them), each balance if the pass left it as it
+    was, and every other value if it is no worse. From the first that no longer holds, the later bounds say nothing."""
+    held, remeasured = True, []
     for stage, result in zip(STAGES, results, strict=True):
-        value = stage.objective.measure(problem, picks) / stage.objective.scale
-        kept = stage.objective in (SPREAD, SHORTEST_GAP, SQUARED_BALANCES)
-        bound = min(result.bound, value) if kept else 0.0
-        remeasured.append(StageResult(result.name, value, bound, value <= bound, result.wall_s))
+        objective = stage.objective
+        value, was = objective.measure(problem, picks), objective.measure(problem, before)
+        bound = min(result.bound, value / objective.scale) if held else 0.0
+        optimal = value / objective.scale <= bound
+        remeasured.append(StageResult(result.name, value / objective.scale, bound, optimal, result.wall_s))
+        if objective is SQUARED_BALANCES:
+            held = held and balances_of(problem, picks) == balances_of(problem, before)
+        elif objective is not SHORTEST_GAP:
+            held = held and value <= was
     return remeasured
 
 

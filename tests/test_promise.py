@@ -15,7 +15,7 @@ from solver.fairness import SPREAD
 from solver.model import Pick
 from solver.promise import keep_promise, promised_short_gaps, short_gaps
 from solver.rules import build
-from solver.solve import solve
+from solver.solve import remeasured, solve
 from solver.spacing import shortest_gap_of, week_indices
 from tests.strategies import teams
 from tests.tiny_teams import keeps_the_rules, past_shift, problem, team
@@ -74,3 +74,18 @@ def test_never_more_short_gaps_than_a_blind_rotation_unless_the_spread_and_short
         return
     least = min(p.natural_cycle_weeks, shortest_gap_of(p, week_indices(p, solution.picks)))
     assert best_with_optimal_spread(p, solution.picks, "short_gaps", least).proves_worse_than(promised)
+
+
+def test_a_later_bound_stands_only_while_what_it_was_proven_under_still_holds() -> None:
+    # Three members over 8 weeks: one holds two shifts where the others hold three, so even roles is 1, proven.
+    p = problem(team("a b c"), 8)
+    results = list(solve(p, work_limit=5).stages)
+    assert {result.name: result.bound for result in results}["even_roles"] == 1
+    before = rota(p, "a b c a b c a b")  # as good as the solve's on every objective: one member has two shifts
+    assert remeasured(p, before, before, results) == results
+    # a's two shifts become c's: the same spread and squared balances, whose bounds stand, but two balances moved,
+    # so the bounds proven with each balance held (the preferences and later) say nothing.
+    moved = rota(p, "c b a c b a c b")
+    after = {result.name: result for result in remeasured(p, before, moved, results)}
+    assert after["spread"] == results[0] and after["squared_balances"] == results[2]
+    assert after["even_roles"].value == 1 and after["even_roles"].bound == 0
