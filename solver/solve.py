@@ -139,14 +139,15 @@ def remeasured(
 def promise_note(problem: Problem, picks: tuple[Pick, ...], most: int) -> str:
     """What the promise's pass did, for the team: it moved balances within the spread, or fell short."""
     count, cycle = short_gaps(problem, picks), problem.natural_cycle_weeks
+    gaps = f"{count} gap{'' if count == 1 else 's'} shorter than the {cycle}-week cycle"
     if count <= most:
         return (
-            f"{count} gaps shorter than the {cycle}-week cycle, no more than a blind rotation's {most}: shifts "
-            "moved between members within the spread to keep it so, at some cost to the squared balances"
+            f"{gaps}, no more than a blind rotation's {most}: shifts moved between members within the spread to "
+            "keep it so, at some cost to the squared balances or even roles"
         )
     return (
-        f"{count} gaps shorter than the {cycle}-week cycle, more than a blind rotation's {most}: no rota with "
-        f"{most} or fewer found in the time; a longer --time-limit may find one"
+        f"{gaps}, more than a blind rotation's {most}: no rota with {most} or fewer found in the time; a longer "
+        "--time-limit may find one"
     )
 
 
