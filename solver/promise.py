@@ -6,7 +6,7 @@ cycle, carrying it exactly means short gaps, so the squared balances rank above 
 ends with fewer short gaps than the blind rotation. Where it does not, the team would be worse off in time than with
 the tool it replaces, so the promise outranks the squared balances: a last pass re-sequences the rota with each
 balance free within the spread (the shortest gap held) until it has no more short gaps than the blind rotation, and
-stops there, so that it trades no more of the squared balances than the promise needs.
+stops there, so that it trades no more of the squared balances and even roles than the promise needs.
 
 The pass is checked on the finished rota rather than held from the start as a stage of its own: held through the
 later stages it would constrain every one of them on every team, to settle what on most teams is already so.
