@@ -7,7 +7,6 @@ from typing import Any
 from hypothesis import given, settings
 
 from benchmarks.proofs import best_with_optimal_spread
-from models.errors import InfeasibleError
 from models.team import Team
 from solver.blind_rotation import blind_rotation
 from solver.budget import Budget
@@ -18,7 +17,7 @@ from solver.rules import build
 from solver.solve import STAGES, remeasured, solve
 from solver.spacing import shortest_gap_of, week_indices
 from tests.strategies import teams
-from tests.tiny_teams import keeps_the_rules, past_shift, problem, team
+from tests.tiny_teams import beside_a_blind_rotation, keeps_the_rules, past_shift, problem, team
 
 
 def rota(p: Any, members: str) -> tuple[Pick, ...]:
@@ -60,16 +59,10 @@ def test_never_more_short_gaps_than_a_blind_rotation_unless_the_spread_and_short
     """On small teams without history (absences, part-timers, roles of unequal weight), whenever both rotas keep the
     rules, rota has no more gaps shorter than the cycle than the blind rotation, or it is proven that no rota with
     its spread and its shortest gap (the two objectives ranked above the promise) has."""
-    t, period = drawn
-    p = problem(t, len(period.weeks))
-    blind = blind_rotation(p)
-    try:
-        solution = solve(p, work_limit=20)
-    except InfeasibleError:
+    if (compared := beside_a_blind_rotation(drawn, work_limit=20)) is None:
         return
-    if blind.stuck:
-        return
-    promised = short_gaps(p, [Pick(*pick) for pick in blind.picks])
+    p, solution, blind_picks = compared
+    promised = short_gaps(p, blind_picks)
     if short_gaps(p, solution.picks) <= promised:
         return
     least = min(p.natural_cycle_weeks, shortest_gap_of(p, week_indices(p, solution.picks)))

@@ -9,15 +9,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.errors import InfeasibleError
 from models.team import Team
-from solver.blind_rotation import blind_rotation
 from solver.fairness import SPREAD
 from solver.model import Pick
 from solver.solve import solve
 from solver.spacing import SHORT_GAPS, SHORTEST_GAP, fewest_penalties, penalty, widest_gaps
 from tests.strategies import teams
-from tests.tiny_teams import past_shift, problem, team
+from tests.tiny_teams import beside_a_blind_rotation, past_shift, problem, team
 
 
 def rota(p: Any, members: str) -> list[Pick]:
@@ -91,17 +89,11 @@ def test_never_bunchier_than_a_blind_rotation(drawn: tuple[Team, Any]) -> None:
     history), its rota is one the spread stage allows, so the shortest-gap stage, next, can only do as well or
     better. Elsewhere fairness can ask a member to be on call more often than a blind rotation would: a half-weight
     role taken twice for a full one, a holiday made up; benchmarks/baseline.py bounds those cases."""
-    t, period = drawn
-    p = problem(t, len(period.weeks))
-    blind = blind_rotation(p)
-    try:
-        solution = solve(p, time_limit_s=5)
-    except InfeasibleError:
+    if (compared := beside_a_blind_rotation(drawn, time_limit_s=5)) is None:
         return
-    if blind.stuck:
-        return
+    p, solution, blind_picks = compared
     shortest = SHORTEST_GAP.measure
-    assert shortest(p, solution.picks) <= shortest(p, [Pick(*pick) for pick in blind.picks])
+    assert shortest(p, solution.picks) <= shortest(p, blind_picks)
 
 
 @settings(max_examples=40, deadline=None)
@@ -111,16 +103,9 @@ def test_bunchier_than_a_blind_rotation_only_as_the_price_of_the_optimal_spread(
     whenever both rotas are valid, rota's shortest gap is at least the blind rotation's, or else it is proven that
     no rota as fair in load does better: the blind rotation's spread is wider than the proven optimum, and the
     shortest-gap stage, which searches every rota with that optimum, is proven optimal too."""
-    t, period = drawn
-    p = problem(t, len(period.weeks))
-    blind = blind_rotation(p)
-    try:
-        solution = solve(p, work_limit=20)
-    except InfeasibleError:
+    if (compared := beside_a_blind_rotation(drawn, work_limit=20)) is None:
         return
-    if blind.stuck:
-        return
-    blind_picks = [Pick(*pick) for pick in blind.picks]
+    p, solution, blind_picks = compared
     if SHORTEST_GAP.measure(p, solution.picks) <= SHORTEST_GAP.measure(p, blind_picks):
         return
     spread, shortest_gap = solution.stages[0], solution.stages[1]

@@ -8,11 +8,14 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from models.calendar import weeks_period
+from models.errors import InfeasibleError
 from models.problem import Problem, make_problem
 from models.rota import Assignment
 from models.team import Team
+from solver.blind_rotation import blind_rotation
 from solver.model import Pick
 from solver.rules import build
+from solver.solve import Solution, solve
 
 WEEK1 = dt.date(2027, 1, 5)  # a Tuesday, the default changeover
 
@@ -56,3 +59,18 @@ def keeps_the_rules(p: Problem, picks: tuple[Pick, ...] | list[Pick]) -> bool:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     return solver.solve(rm.model) == cp_model.OPTIMAL
+
+
+def beside_a_blind_rotation(drawn: tuple[Team, Any], **limit: Any) -> tuple[Problem, Solution, list[Pick]] | None:
+    """A drawn team's problem, rota's solution (solve's keyword arguments) and the blind rotation's picks; None where
+    there is nothing to compare: no rota keeps the rules, or the blind rotation gets stuck and breaks one."""
+    t, period = drawn
+    p = problem(t, len(period.weeks))
+    blind = blind_rotation(p)
+    try:
+        solution = solve(p, **limit)
+    except InfeasibleError:
+        return None
+    if blind.stuck:
+        return None
+    return p, solution, [Pick(*pick) for pick in blind.picks]
