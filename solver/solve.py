@@ -111,6 +111,7 @@ def solve(
         picks = keep_promise(rm, picks, most, budget, budget.left())
         if picks != rota.picks:
             results = remeasured(problem, rota.picks, picks, results)
+        if picks != rota.picks or short_gaps(problem, picks) > most:  # what the pass did, or that it fell short
             found.append(promise_note(problem, picks, most))
     return Solution(picks, tuple(results), time.monotonic() - budget.started, seed, workers, tuple(found))
 
