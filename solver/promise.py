@@ -4,11 +4,14 @@ the blind rotation (blind_rotation.py) would give the same team.
 The objectives below the shortest gap are ranked for a reason: where a member's share is more than one shift a
 cycle, carrying it exactly means short gaps, so the squared balances rank above them. On most teams the rota still
 ends with fewer short gaps than the blind rotation. Where it does not, the team would be worse off in time than with
-the tool it replaces, so the promise outranks the squared balances: a last pass re-sequences the rota with each
-balance free within the spread (the shortest gap held) until it has no more short gaps than the blind rotation, and
-stops there, so that it trades no more of the squared balances and even roles than the promise needs.
+the tool it replaces, so the promise outranks the squared balances. A last search then puts the rota together again
+with each balance free within the band of the proven spread and the shortest gap held: first the dives over whole
+member schedules (columns.py), the second of which seeks the fewest squared balances with no more short gaps than
+the blind rotation's; if they fall short, the pass that re-sequences a few members at a time (resequence.py) goes
+on from the better rota and stops as soon as the count is down, so that neither trades more of the squared
+balances and even roles than the promise needs.
 
-The pass is checked on the finished rota rather than held from the start as a stage of its own: held through the
+The promise is checked on the finished rota rather than held from the start as a stage of its own: held through the
 later stages it would constrain every one of them on every team, to settle what on most teams is already so.
 
 With history the blind rotation is no yardstick: it ignores the balances the history carries, while the rota must
@@ -21,9 +24,12 @@ from __future__ import annotations
 from models.problem import Problem
 from solver.blind_rotation import blind_rotation
 from solver.budget import Budget
+from solver.columns import fewest_short_gaps
 from solver.model import Pick, RotaModel
 from solver.resequence import at_most_short_gaps
 from solver.spacing import cycle_weeks, history_index, member_gaps, week_indices
+
+DIVE_SHARE = 0.9  # of the promise's time, for the dive; the pass has what it leaves
 
 
 def promised_short_gaps(problem: Problem) -> int | None:
@@ -42,7 +48,16 @@ def short_gaps(problem: Problem, picks: tuple[Pick, ...] | list[Pick]) -> int:
 
 
 def keep_promise(rm: RotaModel, picks: tuple[Pick, ...], most: int, budget: Budget, time_s: float) -> tuple[Pick, ...]:
-    """The rota with no more than `most` short gaps if the pass finds one in `time_s`, else the nearest it found."""
-    if short_gaps(rm.problem, picks) <= most:
+    """The rota with no more than `most` short gaps if the search finds one in `time_s`, else the nearest it found:
+    first the dive over whole member schedules (columns.py), then, if it falls short, the pass re-sequencing a few
+    members at a time from the better of the two rotas."""
+    problem = rm.problem
+    if short_gaps(problem, picks) <= most:
         return picks
-    return at_most_short_gaps(rm, picks, most, budget, time_s)
+    ends = budget.spent() + time_s
+    dived = fewest_short_gaps(rm, picks, most, budget, DIVE_SHARE * time_s)
+    if dived is not None and short_gaps(problem, dived) < short_gaps(problem, picks):
+        picks = dived
+    if short_gaps(problem, picks) <= most:
+        return picks
+    return at_most_short_gaps(rm, picks, most, budget, max(0.0, ends - budget.spent()))

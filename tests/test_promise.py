@@ -16,7 +16,7 @@ from solver.fairness import SPREAD
 from solver.model import Pick
 from solver.promise import keep_promise, promised_short_gaps, short_gaps
 from solver.rules import build
-from solver.solve import STAGES, remeasured, solve
+from solver.solve import STAGES, promise_note, remeasured, solve
 from solver.spacing import shortest_gap_of, week_indices
 from tests.strategies import teams
 from tests.tiny_teams import beside_a_blind_rotation, keeps_the_rules, past_shift, problem, team
@@ -96,7 +96,7 @@ def part_time_team() -> Any:
 
 
 def test_a_solve_keeps_the_promise_where_its_stages_do_not_and_says_so() -> None:
-    # The last pass brings the short gaps down to the blind rotation's.
+    # The promise's search brings the short gaps down to the blind rotation's.
     p = part_time_team()
     solution = solve(p, work_limit=20)
     assert short_gaps(p, solution.picks) <= promised_short_gaps(p) == 1
@@ -117,3 +117,12 @@ def test_a_solve_says_so_when_its_pass_finds_nothing_better(monkeypatch: pytest.
     assert any(
         f"{count} gaps shorter than the 4-week cycle, more than a blind rotation's 1" in n for n in solution.notes
     )
+
+
+def test_the_note_names_what_keeping_the_promise_cost_and_only_that() -> None:
+    p = problem(team("a b c d"), 8)
+    even = rota(p, "a b c d a b c d")
+    assert promise_note(p, rota(p, "a b a b c d c d"), even, 0).endswith("to keep it so")
+    # a takes d's last week: a gap of 3 in the 4-week cycle, and a balance a week over d's.
+    lopsided = rota(p, "a b c d a b c a")
+    assert promise_note(p, even, lopsided, 1).endswith("at some cost to the squared balances and even roles")
