@@ -55,6 +55,7 @@ BACKTRACKS_PER_MEMBER = 10
 # tiny (weights like 0.33) would need more; the promise's pass (resequence.py) is left to it then.
 MAX_STATES = 4_000_000
 WHOLE = 1 - 1e-6
+NEARLY_WHOLE = 0.9  # holdings held to this share or more are pinned together
 
 Slot = tuple[int, int]  # (week index, role index)
 Schedule = tuple[Slot, ...]  # by week
@@ -84,10 +85,10 @@ class _Rules:
 class ColumnSearch:
     """Member schedules for one rota's band: generated, then dived over."""
 
-    def __init__(self, rm: RotaModel, picks: tuple[Pick, ...]) -> None:
+    def __init__(self, rm: RotaModel, picks: tuple[Pick, ...], least: int | None = None) -> None:
         problem = self.problem = rm.problem
         self.weeks, self.roles = problem.weeks, list(problem.roles)
-        self.cycle, self.least = cycle_weeks(problem), rm.gap_weeks
+        self.cycle, self.least = cycle_weeks(problem), max(rm.gap_weeks, least or 0)
         self.members = [m.id for m in problem.fairness_members]
         index = {week: i for i, week in enumerate(self.weeks)}
         loads = scaled_loads(problem)
@@ -167,9 +168,16 @@ class ColumnSearch:
     def squared(self, i: int, schedule: Schedule) -> float:
         return float(self.squares[i, sum(int(self.load[w, r]) for w, r in schedule)])
 
-    def within_band(self, i: int, schedule: Schedule) -> bool:
+    def valid(self, i: int, schedule: Schedule) -> bool:
+        """Whether a schedule (the rota's own, say) is one pricing could give: in the band, may hold, pins and gaps."""
         load = sum(int(self.load[w, r]) for w, r in schedule)
-        return load < self.size and bool(self.in_band[i, load])
+        return (
+            load < self.size
+            and bool(self.in_band[i, load])
+            and all(self.may[i, w, r] for w, r in schedule)
+            and self.pins[i] <= set(schedule)
+            and all(gap >= self.least for gap in member_gaps([w for w, _ in schedule], None))
+        )
 
     def run(self, budget: Budget, time_s: float, most: int) -> tuple[Pick, ...] | None:
         """The rota the dives reach (see the module's docstring), or None if the time or the backtracks ran out
@@ -181,7 +189,7 @@ class ColumnSearch:
         ends = budget.spent() + time_s
         master = _Master(self)
         for i, schedule in enumerate(self.held):
-            if self.within_band(i, schedule):
+            if self.valid(i, schedule):
                 master.add(i, schedule)
         if not master.generate(self.rules({}), budget, ends):
             return None
@@ -200,28 +208,29 @@ class ColumnSearch:
 
     def _dive(self, master: _Master, ceiling: float, budget: Budget, ends: float) -> list[_Column] | None:
         """Pin holdings until the programme's solution is whole, its value within `ceiling`: one schedule per member.
-        None if the time or the backtracks run out first."""
-        decisions: list[tuple[Holding, bool]] = []
+        None if the time or the backtracks run out first. A node pins at once every holding the solution holds to
+        at least NEARLY_WHOLE, else the one it comes closest to holding; a batch that dead-ends is tried again as
+        its first pin alone, a single pin is barred instead, and a bar is undone on the way back."""
+        decisions: list[tuple[tuple[Holding, ...], bool]] = []
         backtracks = BACKTRACKS_PER_MEMBER * len(self.members)
         while True:
-            rules = self.rules(dict(decisions))
+            rules = self.rules({holding: pin for holdings, pin in decisions for holding in holdings})
             master.restrict(rules)
             if not master.generate(rules, budget, ends):
                 return None
             if master.value() <= ceiling and master.whole():
                 return master.chosen()
-            pin = master.nearest_whole() if master.value() <= ceiling else None
-            if pin is not None:
-                decisions.append((pin, True))
+            pins = master.nearest_whole() if master.value() <= ceiling else ()
+            if pins:
+                decisions.append((pins, True))
                 continue
-            # A dead end: undo pins back to the latest, and bar that holding instead.
             while decisions and not decisions[-1][1]:
                 decisions.pop()
             if not decisions or backtracks == 0:
                 return None
             backtracks -= 1
-            holding, _ = decisions.pop()
-            decisions.append((holding, False))
+            holdings, _ = decisions.pop()
+            decisions.append(((holdings[0],), len(holdings) > 1))
 
     def _picks(self, columns: list[_Column]) -> tuple[Pick, ...]:
         picks = [Pick(self.members[c.member], self.weeks[w], self.roles[r]) for c in columns for w, r in c.schedule]
@@ -378,24 +387,28 @@ class _Master:
     def chosen(self) -> list[_Column]:
         return [c for c in self.columns if c.var.solution_value() > WHOLE]
 
-    def nearest_whole(self) -> Holding | None:
-        """The holding the solution comes closest to holding whole, short of whole; None if it holds each wholly
-        or not at all (what is left fractional is slack)."""
+    def nearest_whole(self) -> tuple[Holding, ...]:
+        """The holdings the solution holds to at least NEARLY_WHOLE short of whole, else the one it comes closest
+        to holding whole, nearest first; none if it holds each wholly or not at all (what is left fractional is
+        slack). Nearly whole holdings never clash: each role-week's shares, and each member-week's, add up to 1."""
         held: dict[Holding, float] = {}
         for column in self.columns:
             share = column.var.solution_value()
             if share > 1e-6:
                 for w, r in column.schedule:
                     held[column.member, w, r] = held.get((column.member, w, r), 0.0) + share
-        open_ = [(share, holding) for holding, share in held.items() if share < WHOLE]
-        if not open_:
-            return None
-        return max(open_, key=lambda item: (item[0], [-x for x in item[1]]))[1]
+        open_ = sorted(
+            ((share, holding) for holding, share in held.items() if share < WHOLE),
+            key=lambda item: (-item[0], item[1]),
+        )
+        nearly = tuple(holding for share, holding in open_ if share >= NEARLY_WHOLE)
+        return nearly or tuple(holding for _, holding in open_[:1])
 
 
 def fewest_short_gaps(
-    rm: RotaModel, picks: tuple[Pick, ...], most: int, budget: Budget, time_s: float
+    rm: RotaModel, picks: tuple[Pick, ...], most: int, budget: Budget, time_s: float, least: int | None = None
 ) -> tuple[Pick, ...] | None:
-    """A rota with each balance in the band of `picks`, as few short gaps as a dive reaches (at most `most` where
-    the programme allows it), found in `time_s`; None if none (see the module's docstring)."""
-    return ColumnSearch(rm, picks).run(budget, time_s, most)
+    """A rota with each balance in the band of `picks`, as few short gaps as the dives reach (at most `most` where
+    the programme allows it) and no gap below `least` (else the held least gap), found in `time_s`; None if none
+    (see the module's docstring)."""
+    return ColumnSearch(rm, picks, least).run(budget, time_s, most)

@@ -25,11 +25,13 @@ from models.problem import Problem
 from solver.blind_rotation import blind_rotation
 from solver.budget import Budget
 from solver.columns import fewest_short_gaps
+from solver.holds import hold_least_gap
 from solver.model import Pick, RotaModel
 from solver.resequence import at_most_short_gaps
-from solver.spacing import cycle_weeks, history_index, member_gaps, week_indices
+from solver.spacing import cycle_weeks, history_index, member_gaps, shortest_gap_of, week_indices
 
-DIVE_SHARE = 0.9  # of the promise's time, for the dive; the pass has what it leaves
+DIVE_SHARE = 0.9  # of the promise's time, for the dives; the pass has what they leave
+WIDER_SHARE = 0.7  # of the dives' time, for the one holding the blind rotation's shortest gap, where it runs
 
 
 def promised_short_gaps(problem: Problem) -> int | None:
@@ -47,17 +49,36 @@ def short_gaps(problem: Problem, picks: tuple[Pick, ...] | list[Pick]) -> int:
     return sum(1 for weeks in week_indices(problem, picks).values() for gap in member_gaps(weeks, None) if gap < cycle)
 
 
-def keep_promise(rm: RotaModel, picks: tuple[Pick, ...], most: int, budget: Budget, time_s: float) -> tuple[Pick, ...]:
+def blind_shortest_gap(problem: Problem) -> int:
+    """The shortest gap the blind rotation gives anyone, up to the cycle: the rota's should be no shorter."""
+    blind = [Pick(member, week, role) for member, week, role in blind_rotation(problem).picks]
+    return min(cycle_weeks(problem), shortest_gap_of(problem, week_indices(problem, blind)))
+
+
+def keep_promise(
+    rm: RotaModel, picks: tuple[Pick, ...], most: int, budget: Budget, time_s: float, least: int | None = None
+) -> tuple[Pick, ...]:
     """The rota with no more than `most` short gaps if the search finds one in `time_s`, else the nearest it found:
-    first the dive over whole member schedules (columns.py), then, if it falls short, the pass re-sequencing a few
-    members at a time from the better of the two rotas."""
+    first the dives over whole member schedules (columns.py), then, if they fall short, the pass re-sequencing a few
+    members at a time. Where the rota's shortest gap is below `least` (the blind rotation's) and longer than the
+    held one, a first dive holds `least` between shifts: the shortest gap ranks above the promise, so a rota it
+    finds is kept whatever it costs the objectives below, and the searches after it keep its shortest gap."""
     problem = rm.problem
-    if short_gaps(problem, picks) <= most:
+    shortest = min(cycle_weeks(problem), shortest_gap_of(problem, week_indices(problem, picks)))
+    widen = least is not None and shortest < least and least > rm.gap_weeks
+    if short_gaps(problem, picks) <= most and not widen:
         return picks
     ends = budget.spent() + time_s
-    dived = fewest_short_gaps(rm, picks, most, budget, DIVE_SHARE * time_s)
-    if dived is not None and short_gaps(problem, dived) < short_gaps(problem, picks):
-        picks = dived
+    dives_end = budget.spent() + DIVE_SHARE * time_s
+    if widen:
+        wider = fewest_short_gaps(rm, picks, most, budget, WIDER_SHARE * DIVE_SHARE * time_s, least=least)
+        if wider is not None:
+            picks = wider
+            hold_least_gap(rm, None, min(cycle_weeks(problem), shortest_gap_of(problem, week_indices(problem, picks))))
+    if short_gaps(problem, picks) > most:
+        dived = fewest_short_gaps(rm, picks, most, budget, max(0.0, dives_end - budget.spent()))
+        if dived is not None and short_gaps(problem, dived) < short_gaps(problem, picks):
+            picks = dived
     if short_gaps(problem, picks) <= most:
         return picks
     return at_most_short_gaps(rm, picks, most, budget, max(0.0, ends - budget.spent()))

@@ -19,7 +19,7 @@ from solver.fairness import EVEN_ROLES, PREFERENCES, SPREAD, SQUARED_BALANCES, b
 from solver.greedy import greedy_rota
 from solver.holds import hold_balances, hold_gap
 from solver.model import Pick
-from solver.promise import keep_promise, promised_short_gaps, short_gaps
+from solver.promise import blind_shortest_gap, keep_promise, promised_short_gaps, short_gaps
 from solver.resequence import fewer_short_gaps, longer_shortest_gaps
 from solver.rules import build, check_team_size
 from solver.spacing import SHORT_GAPS, SHORTEST_GAP
@@ -33,7 +33,7 @@ __all__ = ["DEFAULT_WORKERS", "Progress", "ProgressCallback", "Solution", "Stage
 BY_CLASS, BY_MEMBER = PlanDetail.BY_CLASS, PlanDetail.BY_MEMBER
 # Of the limit, kept for the promise (promise.py) where it may apply: its dives (columns.py) take a few seconds on a
 # year, and on most teams, where the stages keep the promise, the solve just ends that much sooner.
-PROMISE_SHARE = 0.25
+PROMISE_SHARE = 0.3
 # Shares are weights: a stage gets its weight over the sum of its own and the later stages' of the time left. The
 # spread may take four fifths of the limit, since the fairness everything else refines must be proven first;
 # a spread proven early hands the rest on.
@@ -110,7 +110,7 @@ def solve(
     rota, results = pipeline.run(STAGES, reserve=reserve)
     picks, found = rota.picks, list(notes(problem))
     if most is not None:
-        picks = keep_promise(rm, picks, most, budget, budget.left())
+        picks = keep_promise(rm, picks, most, budget, budget.left(), least=blind_shortest_gap(problem))
         if picks != rota.picks:
             results = remeasured(problem, rota.picks, picks, results)
         if picks != rota.picks or short_gaps(problem, picks) > most:  # what the pass did, or that it fell short

@@ -14,7 +14,7 @@ from solver.blind_rotation import blind_rotation
 from solver.budget import Budget
 from solver.fairness import SPREAD
 from solver.model import Pick
-from solver.promise import keep_promise, promised_short_gaps, short_gaps
+from solver.promise import blind_shortest_gap, keep_promise, promised_short_gaps, short_gaps
 from solver.rules import build
 from solver.solve import STAGES, promise_note, remeasured, solve
 from solver.spacing import shortest_gap_of, week_indices
@@ -109,7 +109,7 @@ def test_a_solve_keeps_the_promise_where_its_stages_do_not_and_says_so() -> None
 def test_a_solve_says_so_when_its_pass_finds_nothing_better(monkeypatch: pytest.MonkeyPatch) -> None:
     # A pass that finds nothing in its time leaves the stages' rota as it is: the team is still told it is bunchier
     # than a blind rotation, and the results are the stages' own.
-    monkeypatch.setattr(solve_module, "keep_promise", lambda rm, picks, *_: picks)
+    monkeypatch.setattr(solve_module, "keep_promise", lambda rm, picks, *_, **__: picks)
     p = part_time_team()
     solution = solve(p, work_limit=20)
     count = short_gaps(p, solution.picks)
@@ -126,3 +126,15 @@ def test_the_note_names_what_keeping_the_promise_cost_and_only_that() -> None:
     # a takes d's last week: a gap of 3 in the 4-week cycle, and a balance a week over d's.
     lopsided = rota(p, "a b c d a b c a")
     assert promise_note(p, even, lopsided, 1).endswith("at some cost to the squared balances and even roles")
+
+
+def test_a_shortest_gap_below_the_blind_rotations_is_widened_even_within_the_count() -> None:
+    # Three gaps shorter than the 4-week cycle, the shortest 2 weeks (d); the blind rotation's shortest is 4. With
+    # the count allowed (3), the shortest gap, ranked above it, still comes up to the blind rotation's.
+    p = problem(team("a b c d"), 8)
+    close = rota(p, "a b c a b d c d")
+    kept = keep_promise(build(p), close, 3, Budget(work_limit=5), 5, least=blind_shortest_gap(p))
+    assert blind_shortest_gap(p) == 4 and shortest_gap_of(p, week_indices(p, close)) == 2
+    assert shortest_gap_of(p, week_indices(p, kept)) >= 4 and short_gaps(p, kept) <= 3
+    assert SPREAD.measure(p, kept) <= SPREAD.measure(p, close)
+    assert keeps_the_rules(p, kept)
