@@ -9,7 +9,8 @@ with each balance free within the band of the proven spread and the shortest gap
 member schedules (columns.py), the second of which seeks the fewest squared balances with no more short gaps than
 the blind rotation's; if they fall short, the pass that re-sequences a few members at a time (resequence.py) goes
 on from the better rota and stops as soon as the count is down, so that neither trades more of the squared
-balances and even roles than the promise needs.
+balances and even roles than the promise needs. The blind rotation's shortest gap is a yardstick too: where the
+stages end below it (their search is against the clock), the dives first hold it between shifts.
 
 The promise is checked on the finished rota rather than held from the start as a stage of its own: held through the
 later stages it would constrain every one of them on every team, to settle what on most teams is already so.
@@ -21,10 +22,12 @@ keeps the catch-up spread out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from models.problem import Problem
 from solver.blind_rotation import blind_rotation
 from solver.budget import Budget
-from solver.columns import fewest_short_gaps
+from solver.columns import ColumnSearch
 from solver.holds import hold_least_gap
 from solver.model import Pick, RotaModel
 from solver.resequence import at_most_short_gaps
@@ -51,34 +54,49 @@ def short_gaps(problem: Problem, picks: tuple[Pick, ...] | list[Pick]) -> int:
 
 def blind_shortest_gap(problem: Problem) -> int:
     """The shortest gap the blind rotation gives anyone, up to the cycle: the rota's should be no shorter."""
-    blind = [Pick(member, week, role) for member, week, role in blind_rotation(problem).picks]
-    return min(cycle_weeks(problem), shortest_gap_of(problem, week_indices(problem, blind)))
+    return _shortest(problem, tuple(Pick(member, week, role) for member, week, role in blind_rotation(problem).picks))
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The promise's search: its rota, and where its dives' programme proved it, the fewest short gaps any rota
+    can have with its balances in the same band and its shortest gap (columns.py)."""
+
+    picks: tuple[Pick, ...]
+    bound: int | None = None
 
 
 def keep_promise(
     rm: RotaModel, picks: tuple[Pick, ...], most: int, budget: Budget, time_s: float, least: int | None = None
-) -> tuple[Pick, ...]:
+) -> Kept:
     """The rota with no more than `most` short gaps if the search finds one in `time_s`, else the nearest it found:
     first the dives over whole member schedules (columns.py), then, if they fall short, the pass re-sequencing a few
     members at a time. Where the rota's shortest gap is below `least` (the blind rotation's) and longer than the
     held one, a first dive holds `least` between shifts: the shortest gap ranks above the promise, so a rota it
     finds is kept whatever it costs the objectives below, and the searches after it keep its shortest gap."""
     problem = rm.problem
-    shortest = min(cycle_weeks(problem), shortest_gap_of(problem, week_indices(problem, picks)))
-    widen = least is not None and shortest < least and least > rm.gap_weeks
+    widen = least is not None and _shortest(problem, picks) < least and least > rm.gap_weeks
     if short_gaps(problem, picks) <= most and not widen:
-        return picks
+        return Kept(picks)
     ends = budget.spent() + time_s
     dives_end = budget.spent() + DIVE_SHARE * time_s
+    bound = None
     if widen:
-        wider = fewest_short_gaps(rm, picks, most, budget, WIDER_SHARE * DIVE_SHARE * time_s, least=least)
+        search = ColumnSearch(rm, picks, least)
+        wider = search.run(budget, WIDER_SHARE * DIVE_SHARE * time_s, most)
         if wider is not None:
-            picks = wider
-            hold_least_gap(rm, None, min(cycle_weeks(problem), shortest_gap_of(problem, week_indices(problem, picks))))
+            picks, bound = wider, search.bound
+            hold_least_gap(rm, None, _shortest(problem, picks))
     if short_gaps(problem, picks) > most:
-        dived = fewest_short_gaps(rm, picks, most, budget, max(0.0, dives_end - budget.spent()))
+        search = ColumnSearch(rm, picks)  # with the held least gap, the rota's from here on
+        dived = search.run(budget, max(0.0, dives_end - budget.spent()), most)
+        bound = search.bound
         if dived is not None and short_gaps(problem, dived) < short_gaps(problem, picks):
             picks = dived
     if short_gaps(problem, picks) <= most:
-        return picks
-    return at_most_short_gaps(rm, picks, most, budget, max(0.0, ends - budget.spent()))
+        return Kept(picks, bound)
+    return Kept(at_most_short_gaps(rm, picks, most, budget, max(0.0, ends - budget.spent())), bound)
+
+
+def _shortest(problem: Problem, picks: tuple[Pick, ...]) -> int:
+    return min(cycle_weeks(problem), shortest_gap_of(problem, week_indices(problem, picks)))

@@ -19,7 +19,7 @@ from solver.fairness import EVEN_ROLES, PREFERENCES, SPREAD, SQUARED_BALANCES, b
 from solver.greedy import greedy_rota
 from solver.holds import hold_balances, hold_gap
 from solver.model import Pick
-from solver.promise import blind_shortest_gap, keep_promise, promised_short_gaps, short_gaps
+from solver.promise import Kept, blind_shortest_gap, keep_promise, promised_short_gaps, short_gaps
 from solver.resequence import fewer_short_gaps, longer_shortest_gaps
 from solver.rules import build, check_team_size
 from solver.spacing import SHORT_GAPS, SHORTEST_GAP
@@ -31,8 +31,8 @@ from solver.trades import fewer_avoided_weeks
 __all__ = ["DEFAULT_WORKERS", "Progress", "ProgressCallback", "Solution", "StageResult", "find_rota", "solve"]
 
 BY_CLASS, BY_MEMBER = PlanDetail.BY_CLASS, PlanDetail.BY_MEMBER
-# Of the limit, kept for the promise (promise.py) where it may apply: its dives (columns.py) take a few seconds on a
-# year, and on most teams, where the stages keep the promise, the solve just ends that much sooner.
+# Of the limit, kept back from the last stage for the promise (promise.py) where it may apply: its dives
+# (columns.py) take a few seconds on a year; where the stages keep the promise, the solve just ends that much sooner.
 PROMISE_SHARE = 0.3
 # Shares are weights: a stage gets its weight over the sum of its own and the later stages' of the time left. The
 # spread may take four fifths of the limit, since the fairness everything else refines must be proven first;
@@ -110,11 +110,12 @@ def solve(
     rota, results = pipeline.run(STAGES, reserve=reserve)
     picks, found = rota.picks, list(notes(problem))
     if most is not None:
-        picks = keep_promise(rm, picks, most, budget, budget.left(), least=blind_shortest_gap(problem))
+        kept = keep_promise(rm, picks, most, budget, budget.left(), least=blind_shortest_gap(problem))
+        picks = kept.picks
         if picks != rota.picks:
             results = remeasured(problem, rota.picks, picks, results)
-        if picks != rota.picks or short_gaps(problem, picks) > most:  # what the pass did, or that it fell short
-            found.append(promise_note(problem, rota.picks, picks, most))
+        if picks != rota.picks or short_gaps(problem, picks) > most:  # what the search did, or that it fell short
+            found.append(promise_note(problem, rota.picks, kept, most))
     return Solution(picks, tuple(results), time.monotonic() - budget.started, seed, workers, tuple(found))
 
 
@@ -139,9 +140,10 @@ def remeasured(
     return remeasured
 
 
-def promise_note(problem: Problem, before: tuple[Pick, ...], picks: tuple[Pick, ...], most: int) -> str:
+def promise_note(problem: Problem, before: tuple[Pick, ...], kept: Kept, most: int) -> str:
     """What the promise's search did to the stages' rota `before`, for the team: it moved shifts within the spread,
-    and what that cost, or it fell short."""
+    and what that cost; or it fell short, and whether its dives proved that it must."""
+    picks = kept.picks
     count, cycle = short_gaps(problem, picks), problem.natural_cycle_weeks
     gaps = f"{count} gap{'' if count == 1 else 's'} shorter than the {cycle}-week cycle"
     if count <= most:
@@ -154,6 +156,11 @@ def promise_note(problem: Problem, before: tuple[Pick, ...], picks: tuple[Pick, 
         return (
             f"{gaps}, no more than a blind rotation's {most}: shifts moved between members within the spread to "
             f"keep it so{cost}"
+        )
+    if kept.bound is not None and kept.bound > most:
+        return (
+            f"{gaps}, more than a blind rotation's {most}: with every balance within the same range and this "
+            f"shortest gap, no rota has fewer than {kept.bound}"
         )
     return (
         f"{gaps}, more than a blind rotation's {most}: no rota with {most} or fewer found in the time; a longer "

@@ -14,7 +14,7 @@ from solver.blind_rotation import blind_rotation
 from solver.budget import Budget
 from solver.fairness import SPREAD
 from solver.model import Pick
-from solver.promise import blind_shortest_gap, keep_promise, promised_short_gaps, short_gaps
+from solver.promise import Kept, blind_shortest_gap, keep_promise, promised_short_gaps, short_gaps
 from solver.rules import build
 from solver.solve import STAGES, promise_note, remeasured, solve
 from solver.spacing import shortest_gap_of, week_indices
@@ -41,7 +41,7 @@ def test_the_pass_spaces_a_bunched_rota_out_within_its_spread_and_the_rules() ->
     # cycle.
     p = problem(team("a b c d"), 8)
     bunched = rota(p, "a b a b c d c d")
-    kept = keep_promise(build(p), bunched, 0, Budget(work_limit=5), 5)
+    kept = keep_promise(build(p), bunched, 0, Budget(work_limit=5), 5).picks
     assert short_gaps(p, bunched) == 4 and short_gaps(p, kept) == 0
     assert SPREAD.measure(p, kept) <= SPREAD.measure(p, bunched)
     assert keeps_the_rules(p, kept)
@@ -50,7 +50,7 @@ def test_the_pass_spaces_a_bunched_rota_out_within_its_spread_and_the_rules() ->
 def test_a_rota_that_keeps_the_promise_is_left_as_it_is() -> None:
     p = problem(team("a b c d"), 8)
     spaced = rota(p, "a b c d a b c d")
-    assert keep_promise(build(p), spaced, 0, Budget(work_limit=5), 5) == spaced
+    assert keep_promise(build(p), spaced, 0, Budget(work_limit=5), 5).picks == spaced
 
 
 @settings(max_examples=20, deadline=None, derandomize=True)
@@ -109,7 +109,7 @@ def test_a_solve_keeps_the_promise_where_its_stages_do_not_and_says_so() -> None
 def test_a_solve_says_so_when_its_pass_finds_nothing_better(monkeypatch: pytest.MonkeyPatch) -> None:
     # A pass that finds nothing in its time leaves the stages' rota as it is: the team is still told it is bunchier
     # than a blind rotation, and the results are the stages' own.
-    monkeypatch.setattr(solve_module, "keep_promise", lambda rm, picks, *_, **__: picks)
+    monkeypatch.setattr(solve_module, "keep_promise", lambda rm, picks, *_, **__: Kept(picks))
     p = part_time_team()
     solution = solve(p, work_limit=20)
     count = short_gaps(p, solution.picks)
@@ -122,10 +122,10 @@ def test_a_solve_says_so_when_its_pass_finds_nothing_better(monkeypatch: pytest.
 def test_the_note_names_what_keeping_the_promise_cost_and_only_that() -> None:
     p = problem(team("a b c d"), 8)
     even = rota(p, "a b c d a b c d")
-    assert promise_note(p, rota(p, "a b a b c d c d"), even, 0).endswith("to keep it so")
+    assert promise_note(p, rota(p, "a b a b c d c d"), Kept(even), 0).endswith("to keep it so")
     # a takes d's last week: a gap of 3 in the 4-week cycle, and a balance a week over d's.
     lopsided = rota(p, "a b c d a b c a")
-    assert promise_note(p, even, lopsided, 1).endswith("at some cost to the squared balances and even roles")
+    assert promise_note(p, even, Kept(lopsided), 1).endswith("at some cost to the squared balances and even roles")
 
 
 def test_a_shortest_gap_below_the_blind_rotations_is_widened_even_within_the_count() -> None:
@@ -133,8 +133,17 @@ def test_a_shortest_gap_below_the_blind_rotations_is_widened_even_within_the_cou
     # the count allowed (3), the shortest gap, ranked above it, still comes up to the blind rotation's.
     p = problem(team("a b c d"), 8)
     close = rota(p, "a b c a b d c d")
-    kept = keep_promise(build(p), close, 3, Budget(work_limit=5), 5, least=blind_shortest_gap(p))
+    kept = keep_promise(build(p), close, 3, Budget(work_limit=5), 5, least=blind_shortest_gap(p)).picks
     assert blind_shortest_gap(p) == 4 and shortest_gap_of(p, week_indices(p, close)) == 2
     assert shortest_gap_of(p, week_indices(p, kept)) >= 4 and short_gaps(p, kept) <= 3
     assert SPREAD.measure(p, kept) <= SPREAD.measure(p, close)
     assert keeps_the_rules(p, kept)
+
+
+def test_a_solve_says_when_its_dives_prove_the_promise_out_of_reach() -> None:
+    # A part-timer (0.5) and two full-timers over 6 weeks of one role: the blind rotation takes turns, no gap
+    # shorter than the 3-week cycle; a fair rota gives one full-timer 3 of the 6 weeks, one gap of 2 at least.
+    p = problem(team([{"id": "a", "fte": 0.5}, {"id": "b"}, {"id": "c"}], rules={"min_rest_weeks": 1}), 6)
+    solution = solve(p, work_limit=5)
+    assert promised_short_gaps(p) == 0 and short_gaps(p, solution.picks) == 1
+    assert any(note.endswith("no rota has fewer than 1") for note in solution.notes)
