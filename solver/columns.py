@@ -69,6 +69,7 @@ class _Column:
     short: int  # gaps shorter than the cycle
     squares: float  # the member's squared balance, scaled (ColumnSearch.squares)
     var: pywraplp.Variable
+    allowed: bool = True  # by the dive's decisions so far (the variable's upper bound)
 
 
 @dataclass
@@ -350,9 +351,12 @@ class _Master:
             self.objective.SetCoefficient(column.var, self._cost(column))
 
     def restrict(self, rules: _Rules) -> None:
-        """Only the columns that keep the dive's decisions may be chosen."""
+        """Only the columns that keep the dive's decisions may be chosen (a bound is set only where it changes)."""
         for column in self.columns:
-            column.var.SetUb(1 if self.search.fits(column, rules) else 0)
+            allowed = self.search.fits(column, rules)
+            if allowed != column.allowed:
+                column.var.SetUb(1 if allowed else 0)
+                column.allowed = allowed
 
     def generate(self, rules: _Rules, budget: Budget, ends: float) -> bool:
         """Rounds of solving and pricing until no schedule prices in; False if the time ran out first."""
