@@ -36,7 +36,7 @@ def test_a_bunched_rota_comes_out_evenly_spaced_with_every_balance_where_it_was(
 
 
 def test_pins_and_weeks_asked_off_are_kept() -> None:
-    # a is pinned to week 1 and b asked week 2 off; bunched, b holds week 3 and a week 2 is free for anyone else.
+    # a is pinned to week 1, b asked week 2 off; a's shifts in weeks 1 and 4 are 3 weeks apart in a 4-week cycle.
     t = team(
         "a b c d",
         pins=[{"who": "a", "role": "primary", "week": str(week(1))}],
