@@ -1,24 +1,25 @@
 """The promise's search (promise.py) by column generation: the rota as one whole-period schedule per member.
 
 A schedule (a column) is the weeks a member is on call and the role in each; the promise holds only without
-history, so a schedule's gaps are its own. Its cost is its number of gaps
-shorter than the cycle, plus a tie-break worth less than one gap: the member's squared balance, scaled so that all
-the members' together stay under 1. A schedule is valid when it keeps every rule one member's shifts can break (may
-hold, the least gap, pins, no week asked off that the member did not already hold) and puts the member's balance in
-the band of the rota handed in (from its lowest balance to that plus its spread). Any choice of one schedule per
-member that covers each role each week once is then a rota with that spread, which the stages proved optimal.
+history, so a schedule's gaps are its own. Its cost is its number of gaps shorter than the cycle, plus a tie-break
+worth less than one gap: the member's squared balance, scaled so that all the members' together stay under 1. A
+schedule is valid when it keeps every rule one member's shifts can break (may hold, the least gap, pins, no week
+asked off that the member did not already hold) and puts the member's balance in the band of the rota handed in
+(from its lowest balance to that plus its spread). Any choice of one schedule per member that covers each role each
+week once is then a rota with that spread, which the stages proved optimal.
 
 The master problem is that choice as a linear programme: a row for each role-week, one for each member. Columns
 come from pricing: for each member, the schedule of least reduced cost, by dynamic programming over (week of the
 latest shift, load so far), all members at once in numpy arrays over the load. Loads count in the greatest common
 divisor of the period's shift loads, so the states are few: about a hundred a week on a year in half-day units.
-The programme's optimum bounds from below the short gaps of every rota whose balances lie in that band.
+Its optimum, less the tie-break, bounds from below the short gaps of every rota whose balances lie in that band.
 
-A rota comes from diving on who holds what, not on whole schedules: the member-role-week the programme comes
-closest to holding whole is pinned to that member (and barred to the others), the programme priced again, until
-its solution is whole. Pinning one holding commits far less than fixing a member's year, and the pricing after it
-finds the schedules that fit around it. A pin after which the programme's value is out of reach is undone and the
-holding barred instead: a depth-first search, for as many backtracks as the time and BACKTRACKS_PER_MEMBER allow.
+A rota comes from diving on who holds what, not on whole schedules: the member-role-weeks the programme holds to
+NEARLY_WHOLE or more (else the one it comes closest to holding whole) are pinned to their members and barred to
+the others, and the programme priced again, until its solution is whole. Pinning holdings commits far less than
+fixing a member's year, and the pricing after it finds the schedules that fit around them. A pin after which the
+programme's value is out of reach is undone (a batch is tried again as its first pin alone) and the holding barred
+instead: a depth-first search, for as many backtracks as the time and BACKTRACKS_PER_MEMBER allow.
 
 Two dives, where the root programme allows the promise's count (`most`): the first minimises the short gaps with
 the squared balances as a tie-break, and its reach is a rota with no more than `most`; it finds one most reliably,
@@ -26,8 +27,8 @@ because its programme has room below `most`. The second holds the count to `most
 price is what a short gap costs in the pricing) and minimises the squared balances, as the objectives rank them;
 its programme sits on the boundary, so its dive dead-ends more often, and when it does the first dive's rota
 stands. The one with the fewer squared balances is kept. Where even the root programme is over `most`, one dive
-minimises the count, and its root value, less the most the tie-break can add, is a bound (`bound`) on the short
-gaps of any rota in the band.
+minimises the count. Either way the root value, less the most the tie-break can add, is a bound (`bound`) on the
+short gaps of any rota in the band with that least gap.
 
 Against re-sequencing a few members at a time (resequence.py), a column is one member's whole period: the trade
 that balances a part-timer's load against the bank-holiday weeks, which no small part sees, is within its reach.
