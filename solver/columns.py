@@ -408,12 +408,3 @@ class _Master:
         )
         nearly = tuple(holding for share, holding in open_ if share >= NEARLY_WHOLE)
         return nearly or tuple(holding for _, holding in open_[:1])
-
-
-def fewest_short_gaps(
-    rm: RotaModel, picks: tuple[Pick, ...], most: int, budget: Budget, time_s: float, least: int | None = None
-) -> tuple[Pick, ...] | None:
-    """A rota with each balance in the band of `picks`, as few short gaps as the dives reach (at most `most` where
-    the programme allows it) and no gap below `least` (else the held least gap), found in `time_s`; None if none
-    (see the module's docstring)."""
-    return ColumnSearch(rm, picks, least).run(budget, time_s, most)

@@ -28,7 +28,7 @@ from models.problem import Problem
 from solver.blind_rotation import blind_rotation
 from solver.budget import Budget
 from solver.columns import ColumnSearch
-from solver.holds import hold_least_gap
+from solver.holds import hold_gap
 from solver.model import Pick, RotaModel
 from solver.resequence import at_most_short_gaps
 from solver.spacing import cycle_weeks, history_index, member_gaps, shortest_gap_of, week_indices
@@ -42,8 +42,7 @@ def promised_short_gaps(problem: Problem) -> int | None:
     apply (a period with history)."""
     if any(history_index(problem, m.id) is not None for m in problem.fairness_members):
         return None
-    blind = [Pick(member, week, role) for member, week, role in blind_rotation(problem).picks]
-    return short_gaps(problem, blind)
+    return short_gaps(problem, blind_picks(problem))
 
 
 def short_gaps(problem: Problem, picks: tuple[Pick, ...] | list[Pick]) -> int:
@@ -54,7 +53,12 @@ def short_gaps(problem: Problem, picks: tuple[Pick, ...] | list[Pick]) -> int:
 
 def blind_shortest_gap(problem: Problem) -> int:
     """The shortest gap the blind rotation gives anyone, up to the cycle: the rota's should be no shorter."""
-    return _shortest(problem, tuple(Pick(member, week, role) for member, week, role in blind_rotation(problem).picks))
+    return _shortest(problem, blind_picks(problem))
+
+
+def blind_picks(problem: Problem) -> tuple[Pick, ...]:
+    """The blind rotation (blind_rotation.py) as picks."""
+    return tuple(Pick(member, week, role) for member, week, role in blind_rotation(problem).picks)
 
 
 @dataclass(frozen=True)
@@ -71,11 +75,11 @@ def keep_promise(
 ) -> Kept:
     """The rota with no more than `most` short gaps if the search finds one in `time_s`, else the nearest it found:
     first the dives over whole member schedules (columns.py), then, if they fall short, the pass re-sequencing a few
-    members at a time. Where the rota's shortest gap is below `least` (the blind rotation's) and longer than the
-    held one, a first dive holds `least` between shifts: the shortest gap ranks above the promise, so a rota it
-    finds is kept whatever it costs the objectives below, and the searches after it keep its shortest gap."""
+    members at a time. Where the rota's shortest gap is below `least` (the blind rotation's), a first dive holds
+    `least` between shifts: the shortest gap ranks above the promise, so a rota it finds is kept whatever it costs
+    the objectives below, and the searches after it keep its shortest gap."""
     problem = rm.problem
-    widen = least is not None and _shortest(problem, picks) < least and least > rm.gap_weeks
+    widen = least is not None and _shortest(problem, picks) < least  # the held gap is never above the rota's
     if short_gaps(problem, picks) <= most and not widen:
         return Kept(picks)
     ends = budget.spent() + time_s
@@ -86,7 +90,7 @@ def keep_promise(
         wider = search.run(budget, WIDER_SHARE * DIVE_SHARE * time_s, most)
         if wider is not None:
             picks, bound = wider, search.bound
-            hold_least_gap(rm, None, _shortest(problem, picks))
+            hold_gap(rm, None, picks)
     if short_gaps(problem, picks) > most:
         search = ColumnSearch(rm, picks)  # with the held least gap, the rota's from here on
         dived = search.run(budget, max(0.0, dives_end - budget.spent()), most)
@@ -99,4 +103,4 @@ def keep_promise(
 
 
 def _shortest(problem: Problem, picks: tuple[Pick, ...]) -> int:
-    return min(cycle_weeks(problem), shortest_gap_of(problem, week_indices(problem, picks)))
+    return shortest_gap_of(problem, week_indices(problem, picks))  # up to the cycle

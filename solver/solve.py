@@ -122,10 +122,11 @@ def solve(
 def remeasured(
     problem: Problem, before: tuple[Pick, ...], picks: tuple[Pick, ...], results: list[StageResult]
 ) -> list[StageResult]:
-    """The stages' results on the rota the promise's pass changed from `before`. Each stage's bound was proven with
-    the stages before it held (holds.py, `Pipeline._keep`); it stands while every one of those holds still holds on
-    the new rota: the spread and the least gap always (the pass keeps them), each balance if the pass left it as it
-    was, and every other value if it is no worse. From the first that no longer holds, the later bounds say nothing."""
+    """The stages' results on the rota the promise's search changed from `before`. Each stage's bound was proven
+    with the stages before it held (holds.py, `Pipeline._keep`); it stands while every one of those holds still holds
+    on the new rota: the spread and the least gap always (the search keeps both), each balance if the search left it
+    as it was, and every other value if it is no worse. From the first that no longer holds, the later bounds say
+    nothing."""
     held, remeasured = True, []
     for stage, result in zip(STAGES, results, strict=True):
         objective = stage.objective

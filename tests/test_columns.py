@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from models.errors import InfeasibleError
 from models.team import Team
 from solver.budget import Budget
-from solver.columns import ColumnSearch, fewest_short_gaps
+from solver.columns import ColumnSearch
 from solver.fairness import PREFERENCES, SPREAD, balances_of
 from solver.model import Pick
 from solver.promise import short_gaps
@@ -17,18 +17,14 @@ from solver.rules import build
 from solver.solve import solve
 from solver.spacing import shortest_gap_of, week_indices
 from tests.strategies import teams
-from tests.tiny_teams import keeps_the_rules, problem, team, week
-
-
-def rota(p: Any, members: str) -> tuple[Pick, ...]:
-    return tuple(Pick(member, p.weeks[i], "primary") for i, member in enumerate(members.split()))
+from tests.tiny_teams import keeps_the_rules, primaries, problem, team, week
 
 
 def test_a_bunched_rota_comes_out_evenly_spaced_with_every_balance_where_it_was() -> None:
     # Each member holds two of eight weeks either way: bunched, every gap is 2 weeks of a 4-week cycle.
     p = problem(team("a b c d"), 8)
-    bunched = rota(p, "a b a b c d c d")
-    dived = fewest_short_gaps(build(p), bunched, 0, Budget(work_limit=5), 5)
+    bunched = primaries(p, "a b a b c d c d")
+    dived = ColumnSearch(build(p), bunched).run(Budget(work_limit=5), 5, 0)
     assert dived is not None
     assert short_gaps(p, bunched) == 4 and short_gaps(p, dived) == 0
     assert balances_of(p, dived) == balances_of(p, bunched)  # a band of width 0 holds each balance
@@ -43,8 +39,8 @@ def test_pins_and_weeks_asked_off_are_kept() -> None:
         preferences=[{"who": "b", "avoid": str(week(2))}],
     )
     p = problem(t, 8)
-    bunched = rota(p, "c a d b a c d b")
-    dived = fewest_short_gaps(build(p), bunched, 0, Budget(work_limit=5), 5)
+    bunched = primaries(p, "c a d b a c d b")
+    dived = ColumnSearch(build(p), bunched).run(Budget(work_limit=5), 5, 0)
     assert dived is not None and short_gaps(p, dived) < short_gaps(p, bunched)
     assert Pick("a", week(1), "primary") in dived
     assert all(pick.week != week(2) for pick in dived if pick.member == "b")

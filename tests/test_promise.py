@@ -19,11 +19,7 @@ from solver.rules import build
 from solver.solve import STAGES, promise_note, remeasured, solve
 from solver.spacing import shortest_gap_of, week_indices
 from tests.strategies import teams
-from tests.tiny_teams import beside_a_blind_rotation, keeps_the_rules, past_shift, problem, team
-
-
-def rota(p: Any, members: str) -> tuple[Pick, ...]:
-    return tuple(Pick(member, p.weeks[i], "primary") for i, member in enumerate(members.split()))
+from tests.tiny_teams import beside_a_blind_rotation, keeps_the_rules, past_shift, primaries, problem, team
 
 
 def test_the_promise_is_the_blind_rotations_count_and_holds_only_without_history() -> None:
@@ -32,7 +28,7 @@ def test_the_promise_is_the_blind_rotations_count_and_holds_only_without_history
     p = problem(t, 10)
     blind = [Pick(*pick) for pick in blind_rotation(p).picks]
     assert promised_short_gaps(p) == short_gaps(p, blind) == 0
-    assert short_gaps(p, rota(p, "ann bob ann bob cat dan cat dan ann bob")) == 4
+    assert short_gaps(p, primaries(p, "ann bob ann bob cat dan cat dan ann bob")) == 4
     assert promised_short_gaps(problem(t, 10, (past_shift(p, "ann", 1),))) is None
 
 
@@ -40,7 +36,7 @@ def test_the_pass_spaces_a_bunched_rota_out_within_its_spread_and_the_rules() ->
     # Each member holds two weeks either way, so the spread is the same; bunched, every gap is 2 weeks of a 4-week
     # cycle.
     p = problem(team("a b c d"), 8)
-    bunched = rota(p, "a b a b c d c d")
+    bunched = primaries(p, "a b a b c d c d")
     kept = keep_promise(build(p), bunched, 0, Budget(work_limit=5), 5).picks
     assert short_gaps(p, bunched) == 4 and short_gaps(p, kept) == 0
     assert SPREAD.measure(p, kept) <= SPREAD.measure(p, bunched)
@@ -49,7 +45,7 @@ def test_the_pass_spaces_a_bunched_rota_out_within_its_spread_and_the_rules() ->
 
 def test_a_rota_that_keeps_the_promise_is_left_as_it_is() -> None:
     p = problem(team("a b c d"), 8)
-    spaced = rota(p, "a b c d a b c d")
+    spaced = primaries(p, "a b c d a b c d")
     assert keep_promise(build(p), spaced, 0, Budget(work_limit=5), 5).picks == spaced
 
 
@@ -76,11 +72,11 @@ def test_a_later_bound_stands_only_while_what_it_was_proven_under_still_holds() 
     p = problem(team("a b c"), 8)
     results = list(solve(p, work_limit=5).stages)
     assert {result.name: result.bound for result in results}["even_roles"] == 1
-    before = rota(p, "a b c a b c a b")  # as good as the solve's on every objective: one member has two shifts
+    before = primaries(p, "a b c a b c a b")  # as good as the solve's on every objective: one member has two shifts
     assert remeasured(p, before, before, results) == results
     # a's two shifts become c's: the same spread and squared balances, whose bounds stand, but two balances moved,
     # so the bounds proven with each balance held (the preferences and later) say nothing.
-    moved = rota(p, "c b a c b a c b")
+    moved = primaries(p, "c b a c b a c b")
     after = {result.name: result for result in remeasured(p, before, moved, results)}
     assert after["spread"] == results[0] and after["squared_balances"] == results[2]
     assert after["even_roles"].value == 1 and after["even_roles"].bound == 0
@@ -121,10 +117,10 @@ def test_a_solve_says_so_when_its_pass_finds_nothing_better(monkeypatch: pytest.
 
 def test_the_note_names_what_keeping_the_promise_cost_and_only_that() -> None:
     p = problem(team("a b c d"), 8)
-    even = rota(p, "a b c d a b c d")
-    assert promise_note(p, rota(p, "a b a b c d c d"), Kept(even), 0).endswith("to keep it so")
+    even = primaries(p, "a b c d a b c d")
+    assert promise_note(p, primaries(p, "a b a b c d c d"), Kept(even), 0).endswith("to keep it so")
     # a takes d's last week: a gap of 3 in the 4-week cycle, and a balance a week over d's.
-    lopsided = rota(p, "a b c d a b c a")
+    lopsided = primaries(p, "a b c d a b c a")
     assert promise_note(p, even, Kept(lopsided), 1).endswith("at some cost to the squared balances and even roles")
 
 
@@ -132,7 +128,7 @@ def test_a_shortest_gap_below_the_blind_rotations_is_widened_even_within_the_cou
     # Three gaps shorter than the 4-week cycle, the shortest 2 weeks (d); the blind rotation's shortest is 4. With
     # the count allowed (3), the shortest gap, ranked above it, still comes up to the blind rotation's.
     p = problem(team("a b c d"), 8)
-    close = rota(p, "a b c a b d c d")
+    close = primaries(p, "a b c a b d c d")
     kept = keep_promise(build(p), close, 3, Budget(work_limit=5), 5, least=blind_shortest_gap(p)).picks
     assert blind_shortest_gap(p) == 4 and shortest_gap_of(p, week_indices(p, close)) == 2
     assert shortest_gap_of(p, week_indices(p, kept)) >= 4 and short_gaps(p, kept) <= 3

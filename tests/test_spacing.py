@@ -11,15 +11,10 @@ from hypothesis import strategies as st
 
 from models.team import Team
 from solver.fairness import SPREAD
-from solver.model import Pick
 from solver.solve import solve
 from solver.spacing import SHORT_GAPS, SHORTEST_GAP, fewest_penalties, penalty, widest_gaps
 from tests.strategies import teams
-from tests.tiny_teams import beside_a_blind_rotation, past_shift, problem, team
-
-
-def rota(p: Any, members: str) -> list[Pick]:
-    return [Pick(member, p.weeks[i], "primary") for i, member in enumerate(members.split())]
+from tests.tiny_teams import beside_a_blind_rotation, past_shift, primaries, problem, team
 
 
 def test_a_short_gap_costs_far_more_than_a_nearly_full_one() -> None:
@@ -33,21 +28,21 @@ def test_fewer_short_gaps_cost_less_than_more_of_them_a_little_longer() -> None:
 def test_the_shortest_gap_counts_up_to_the_cycle() -> None:
     # Four members, cycle 4: a and b alternate, so their gaps are 2 weeks; the stage minimises cycle - shortest.
     p = problem(team("a b c d"), 8)
-    assert SHORTEST_GAP.measure(p, rota(p, "a b a b c d c d")) == 2
-    assert SHORTEST_GAP.measure(p, rota(p, "a b c d a b c d")) == 0
+    assert SHORTEST_GAP.measure(p, primaries(p, "a b a b c d c d")) == 2
+    assert SHORTEST_GAP.measure(p, primaries(p, "a b c d a b c d")) == 0
 
 
 def test_three_shifts_in_a_cycle_cost_their_gaps_and_the_outer_pair() -> None:
     # Cycle 6 (six members): a holds weeks 0, 2 and 4: gaps of 2 cost 6 + 16 each, the pair 4 weeks apart 6 + 4.
     p = problem(team("a b c d e f"), 6)
-    assert SHORT_GAPS.measure(p, rota(p, "a b a c a d")) == 22 + 22 + 10 == 2 * penalty(2, 6) + penalty(4, 6)
+    assert SHORT_GAPS.measure(p, primaries(p, "a b a c a d")) == 22 + 22 + 10 == 2 * penalty(2, 6) + penalty(4, 6)
 
 
 def test_the_history_last_shift_counts() -> None:
     # Cycle 4: ann's shift a week before the period and her shift in its second week are 2 weeks apart.
     t = team("ann bob cat dan")
     p = problem(t, 4, (past_shift(problem(t, 4), "ann", 1),))
-    picks = rota(p, "bob ann cat dan")
+    picks = primaries(p, "bob ann cat dan")
     assert SHORT_GAPS.measure(p, picks) == penalty(2, 4)
     assert SHORTEST_GAP.measure(p, picks) == 4 - 2
 

@@ -35,6 +35,11 @@ def problem(t: Team, weeks: int, history: tuple[Assignment, ...] = ()) -> Proble
     return make_problem(t, weeks_period(WEEK1, weeks, t), history)
 
 
+def primaries(p: Problem, members: str) -> tuple[Pick, ...]:
+    """A one-role rota from week 0: the n-th member id holds the primary of week n."""
+    return tuple(Pick(member, p.weeks[i], "primary") for i, member in enumerate(members.split()))
+
+
 def past_shift(p: Problem, member: str, weeks_before: int, role: str = "primary") -> Assignment:
     """A whole shift held `weeks_before` weeks before the period, for a history."""
     start = p.weeks[0] - dt.timedelta(weeks=weeks_before)
